@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target shares, declared once (as swift-nio and swift-log do).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Settle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SettleCore", targets: ["SettleCore"]),
+        .executable(name: "settle-sim", targets: ["settle-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure, deterministic ledger state machine: standard library only, no I/O.
+        .target(name: "SettleCore", swiftSettings: strictSettings),
+        // Seeded workload generator, independent reference model and the simulator loop.
+        .target(name: "SettleSimulation", dependencies: ["SettleCore"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "settle-sim",
+            dependencies: [
+                "SettleCore", "SettleSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SettleCoreTests", dependencies: ["SettleCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SettleSimulationTests",
+            dependencies: ["SettleCore", "SettleSimulation"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

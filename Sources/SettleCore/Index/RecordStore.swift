@@ -1,0 +1,83 @@
+/// An append-only array of fixed-size records in chunks that never move once full.
+///
+/// Why not `Array`: growing a 1 GiB array copies it and briefly doubles resident memory, and
+/// slack capacity counts against the bytes-per-transfer budget. Chunks of `chunkCapacity`
+/// records are allocated as needed; only the first chunk grows geometrically, so a tenant
+/// with a handful of records costs a handful of records.
+final class RecordStore<Record> {
+    static var chunkShift: Int { 12 }
+    static var chunkCapacity: Int { 1 << chunkShift }
+    static var chunkMask: Int { chunkCapacity - 1 }
+
+    private var chunks: [UnsafeMutablePointer<Record>] = []
+    private var firstChunkCapacity = 0
+    private(set) var count = 0
+
+    init() {}
+
+    deinit {
+        if let first = chunks.first {
+            first.deinitialize(count: min(count, firstChunkCapacity))
+        }
+        for (index, chunk) in chunks.enumerated() where index > 0 {
+            let used = min(Self.chunkCapacity, count - index * Self.chunkCapacity)
+            if used > 0 { chunk.deinitialize(count: used) }
+        }
+        for chunk in chunks { chunk.deallocate() }
+    }
+
+    @inline(__always)
+    func pointer(at slot: Int) -> UnsafeMutablePointer<Record> {
+        chunks[slot &>> Self.chunkShift] + (slot & Self.chunkMask)
+    }
+
+    @inline(__always)
+    subscript(slot: Int) -> Record {
+        get { pointer(at: slot).pointee }
+        set { pointer(at: slot).pointee = newValue }
+    }
+
+    /// Appends and returns the new record's slot.
+    @discardableResult
+    func append(_ record: Record) -> Int {
+        let slot = count
+        if slot & Self.chunkMask == 0 && slot > 0 {
+            chunks.append(.allocate(capacity: Self.chunkCapacity))
+        } else if slot < Self.chunkCapacity && slot == firstChunkCapacity {
+            growFirstChunk()
+        }
+        (pointer(at: slot)).initialize(to: record)
+        count = slot + 1
+        return slot
+    }
+
+    /// Drops the newest record (rolling back a failed linked chain).
+    func removeLast() {
+        precondition(count > 0, "removeLast on an empty store")
+        count -= 1
+        pointer(at: count).deinitialize(count: 1)
+    }
+
+    @inline(never)
+    private func growFirstChunk() {
+        let newCapacity = min(Self.chunkCapacity, max(16, firstChunkCapacity * 2))
+        let grown = UnsafeMutablePointer<Record>.allocate(capacity: newCapacity)
+        if let old = chunks.first {
+            grown.moveInitialize(from: old, count: count)
+            old.deallocate()
+            chunks[0] = grown
+        } else {
+            chunks.append(grown)
+        }
+        firstChunkCapacity = newCapacity
+    }
+
+    /// Visits records in slot order.
+    func forEach(from start: Int = 0, _ body: (Record) throws -> Void) rethrows {
+        var slot = start
+        while slot < count {
+            try body(pointer(at: slot).pointee)
+            slot += 1
+        }
+    }
+}
