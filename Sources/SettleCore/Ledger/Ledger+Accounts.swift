@@ -48,7 +48,7 @@ extension Ledger {
         account.timestamp = timestamp
         let slot = accounts.append(account)
         accountIndex.insert(account.id, slot: slot)
-        accountTransferSlots.append([])
+        accountTransferSlots.appendList()
         lastTimestamp = timestamp
         return .ok
     }

@@ -21,8 +21,16 @@ extension Ledger {
         var index = 0
         while index < count {
             guard isLinked(index) else {
-                results[index] = apply(index)
-                index += 1
+                // Unbroken runs of unlinked events write through a raw buffer: no
+                // per-event uniqueness check on the array.
+                var end = index
+                results.withUnsafeMutableBufferPointer { buffer in
+                    while end < count && !isLinked(end) {
+                        buffer[end] = apply(end)
+                        end += 1
+                    }
+                }
+                index = end
                 continue
             }
             var end = index

@@ -24,7 +24,7 @@ extension Ledger {
     private func visitAccountTransfers(_ filter: AccountFilter, _ body: (Int, Int) -> Void) {
         guard filter.limit > 0, !filter.flags.isDisjoint(with: [.debits, .credits]),
               let accountSlot = findAccount(filter.accountID) else { return }
-        let slots = accountTransferSlots[accountSlot]
+        accountTransferSlots.withList(accountSlot) { slots in
         let range = timestampRange(count: slots.count, min: filter.timestampMin, max: filter.timestampMax) {
             transfers[Int(slots[$0])].timestamp
         }
@@ -41,6 +41,7 @@ extension Ledger {
                   filter.code == 0 || filter.code == transfer.code else { continue }
             body(slot, position)
             remaining -= 1
+        }
         }
     }
 

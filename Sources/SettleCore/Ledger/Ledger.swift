@@ -12,7 +12,7 @@ final class Ledger {
     var failedIDs: [UInt128] = []
     var failedIndex = IDIndex()
     /// Per account slot: the slots of the transfers touching it, in timestamp order.
-    var accountTransferSlots: [[UInt32]] = []
+    let accountTransferSlots = PostingLists()
     /// Per `history` account slot: one snapshot per entry of `accountTransferSlots[slot]`.
     var accountHistory: [Int: [AccountBalance]] = [:]
     /// The newest committed account or transfer timestamp in this tenant.
@@ -54,7 +54,7 @@ final class Ledger {
     /// snapshot for `history` accounts.
     @inline(__always)
     func link(account accountSlot: Int, transfer transferSlot: Int, timestamp: UInt64) {
-        accountTransferSlots[accountSlot].append(UInt32(truncatingIfNeeded: transferSlot))
+        accountTransferSlots.append(UInt32(truncatingIfNeeded: transferSlot), to: accountSlot)
         let account = accounts.pointer(at: accountSlot)
         if account.pointee.flags.contains(.history) {
             let a = account.pointee
@@ -107,7 +107,7 @@ extension Ledger {
             transferIndex.remove(transfer.id) { transfers.pointer(at: $0).pointee.id }
             for accountID in [transfer.debitAccountID, transfer.creditAccountID] {
                 guard let accountSlot = findAccount(accountID) else { preconditionFailure("transfer without account") }
-                accountTransferSlots[accountSlot].removeLast()
+                accountTransferSlots.removeLast(from: accountSlot)
                 if accountHistory[accountSlot] != nil { accountHistory[accountSlot]!.removeLast() }
             }
             pendingStatuses[slot] = nil
@@ -116,7 +116,7 @@ extension Ledger {
         while accounts.count > log.accountCount {
             let slot = accounts.count - 1
             accountIndex.remove(accounts[slot].id) { accounts.pointer(at: $0).pointee.id }
-            accountTransferSlots.removeLast()
+            accountTransferSlots.removeLastList()
             accountHistory[slot] = nil
             accounts.removeLast()
         }

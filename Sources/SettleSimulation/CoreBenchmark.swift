@@ -1,0 +1,89 @@
+import SettleCore
+
+/// Measures the state machine alone: `transferCount` single-phase transfers between
+/// `accountCount` accounts, in batches of `batchSize`, in memory. A benchmark, never a test.
+public struct CoreBenchmark {
+    public struct Report: Sendable {
+        public var transfers: Int
+        public var seconds: Double
+        public var transfersPerSecond: Double { Double(transfers) / seconds }
+        public var residentBytesBefore: Int
+        public var residentBytesAfter: Int
+        public var bytesPerTransfer: Double { Double(residentBytesAfter - residentBytesBefore) / Double(transfers) }
+        public var digest: UInt64
+    }
+
+    public var accountCount = 10_000
+    public var transferCount = 10_000_000
+    public var batchSize = StateMachine.batchEventsMax
+    public var seed: UInt64 = 42
+
+    public init() {}
+
+    /// `clock` returns monotonic nanoseconds and `residentBytes` the process RSS; both are
+    /// passed in so this module stays free of platform calls.
+    public func run(clock: () -> UInt64, residentBytes: () -> Int, progress: (Int) -> Void = { _ in }) -> Report {
+        let ledger = StateMachine()
+        let tenant = TenantID(1)
+        var timestamp: UInt64 = 1_000_000_000
+        let accounts = (1...accountCount).map { Account(id: UInt128($0), ledger: 1, code: 1) }
+        for chunk in stride(from: 0, to: accounts.count, by: batchSize) {
+            let batch = Array(accounts[chunk..<min(chunk + batchSize, accounts.count)])
+            timestamp += UInt64(batch.count)
+            _ = try! ledger.createAccounts(batch, tenant: tenant, timestamp: timestamp)
+        }
+        // Pre-build every batch so the timed loop measures the ledger, not the generator.
+        var rng = SplitMix64(seed: seed)
+        var batches: [[Transfer]] = []
+        var nextID: UInt128 = 1
+        var remaining = transferCount
+        while remaining > 0 {
+            let size = min(batchSize, remaining)
+            var batch: [Transfer] = []
+            batch.reserveCapacity(size)
+            for _ in 0..<size {
+                let debit = rng.next() % UInt64(accountCount) + 1
+                var credit = rng.next() % UInt64(accountCount - 1) + 1
+                if credit >= debit { credit += 1 }
+                batch.append(Transfer(
+                    id: nextID, debitAccountID: UInt128(debit), creditAccountID: UInt128(credit),
+                    amount: UInt128(rng.next() % 1_000 + 1), ledger: 1, code: 1
+                ))
+                nextID += 1
+            }
+            batches.append(batch)
+            remaining -= size
+        }
+        let before = residentBytes()
+        let start = clock()
+        var applied = 0
+        for (number, batch) in batches.enumerated() {
+            timestamp += UInt64(batch.count)
+            let results = try! ledger.createTransfers(batch, tenant: tenant, timestamp: timestamp)
+            precondition(results.allSatisfy { $0 == .ok }, "benchmark transfers must all succeed")
+            applied += batch.count
+            if number % 128 == 0 { progress(applied) }
+        }
+        let seconds = Double(clock() - start) / 1e9
+        batches = []
+        let after = residentBytes()
+        return Report(
+            transfers: applied, seconds: seconds, residentBytesBefore: before, residentBytesAfter: after,
+            digest: ledger.counts(tenant: tenant).transfers == applied ? ledger.digest() : 0
+        )
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea, Flood: SplitMix64). Deterministic on every
+/// platform, unlike the system generator.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public private(set) var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z &>> 31)
+    }
+}
