@@ -14,8 +14,12 @@ public final class StateMachine {
 
     var ledgers: [TenantID: Ledger] = [:]
     var expiry = ExpiryQueue()
+    let memory: any RecordMemory
 
-    public init() {}
+    /// - Parameter memory: where record chunks come from (the engine passes huge pages).
+    public init(memory: any RecordMemory = StandardRecordMemory()) {
+        self.memory = memory
+    }
 
     /// A valid timestamp for the next batch of `eventCount` events: the wall clock, unless that
     /// does not move past `lastTimestamp`, in which case time is advanced just far enough.
@@ -66,7 +70,7 @@ public final class StateMachine {
 
     private func ledger(for tenant: TenantID) -> Ledger {
         if let ledger = ledgers[tenant] { return ledger }
-        let ledger = Ledger(tenant: tenant)
+        let ledger = Ledger(tenant: tenant, memory: memory)
         ledgers[tenant] = ledger
         return ledger
     }

@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 /// Measures the state machine alone: `transferCount` single-phase transfers between
 /// `accountCount` accounts, in batches of `batchSize`, in memory. A benchmark, never a test.
@@ -17,13 +18,15 @@ public struct CoreBenchmark {
     public var transferCount = 10_000_000
     public var batchSize = StateMachine.batchEventsMax
     public var seed: UInt64 = 42
+    /// Huge pages by default, as the engine runs.
+    public var memory: any RecordMemory = HugePageMemory()
 
     public init() {}
 
     /// `clock` returns monotonic nanoseconds and `residentBytes` the process RSS; both are
     /// passed in so this module stays free of platform calls.
     public func run(clock: () -> UInt64, residentBytes: () -> Int, progress: (Int) -> Void = { _ in }) -> Report {
-        let ledger = StateMachine()
+        let ledger = StateMachine(memory: memory)
         let tenant = TenantID(1)
         var timestamp: UInt64 = 1_000_000_000
         let accounts = (1...accountCount).map { Account(id: UInt128($0), ledger: 1, code: 1) }

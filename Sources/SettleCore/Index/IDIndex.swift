@@ -6,14 +6,40 @@
 /// so a probe compares tags before touching a record, and growing rehashes from the tags alone
 /// without reading a single key. The hash is fixed (not per-process seeded) so that the layout
 /// is deterministic; entries are never iterated to produce output.
-struct IDIndex {
-    private var entries: [UInt64]
+final class IDIndex {
+    private var entries: UnsafeMutablePointer<UInt64>
+    private var capacity: Int
     private var shift: Int  // 64 - log2(capacity)
     private(set) var count = 0
+    private let memory: any RecordMemory
 
-    init(capacityLog2: Int = 4) {
-        entries = [UInt64](repeating: 0, count: 1 << capacityLog2)
+    init(memory: any RecordMemory = StandardRecordMemory(), capacityLog2: Int = 4) {
+        self.memory = memory
+        capacity = 1 << capacityLog2
         shift = 64 - capacityLog2
+        entries = Self.allocateTable(capacity, memory: memory)
+    }
+
+    deinit {
+        Self.deallocateTable(entries, capacity: capacity, memory: memory)
+    }
+
+    private static func allocateTable(_ capacity: Int, memory: any RecordMemory) -> UnsafeMutablePointer<UInt64> {
+        let bytes = capacity * MemoryLayout<UInt64>.stride
+        let raw = bytes >= 2 << 20
+            ? memory.allocate(byteCount: bytes, alignment: 2 << 20)
+            : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: MemoryLayout<UInt64>.alignment)
+        let table = raw.bindMemory(to: UInt64.self, capacity: capacity)
+        table.initialize(repeating: 0, count: capacity)
+        return table
+    }
+
+    private static func deallocateTable(_ table: UnsafeMutablePointer<UInt64>, capacity: Int, memory: any RecordMemory) {
+        if capacity * MemoryLayout<UInt64>.stride >= 2 << 20 {
+            memory.deallocate(UnsafeMutableRawPointer(table))
+        } else {
+            table.deallocate()
+        }
     }
 
     @inline(__always)
@@ -28,42 +54,54 @@ struct IDIndex {
         return x
     }
 
+    @inline(__always)
+    private func bucket(ofHash h: UInt64) -> Int { Int(truncatingIfNeeded: h &>> UInt64(shift)) }
+
     /// The slot of `id`, or nil. `idAt` reads the id stored at a slot.
     @inline(__always)
     func find(_ id: UInt128, idAt: (Int) -> UInt128) -> Int? {
         let h = Self.hash(id)
         let tag = h &>> 32
-        let mask = entries.count - 1
-        var bucket = Int(truncatingIfNeeded: h &>> UInt64(shift))
-        return entries.withUnsafeBufferPointer { table in
-            while true {
-                let entry = table[bucket]
-                if entry == 0 { return nil }
-                if entry &>> 32 == tag {
-                    let slot = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-                    if idAt(slot) == id { return slot }
-                }
-                bucket = (bucket + 1) & mask
+        let mask = capacity - 1
+        var bucket = bucket(ofHash: h)
+        while true {
+            let entry = entries[bucket]
+            if entry == 0 { return nil }
+            if entry &>> 32 == tag {
+                let slot = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if idAt(slot) == id { return slot }
             }
+            bucket = (bucket + 1) & mask
         }
+    }
+
+    /// Touches the home buckets of `ids` so that the cache misses of a whole batch overlap
+    /// (independent loads) instead of stalling one event at a time. Returns a value the
+    /// caller must keep so the loads are not optimised away.
+    @inline(__always)
+    func warm<C: Collection>(_ ids: C) -> UInt64 where C.Element == UInt128 {
+        guard count > 4096 else { return 0 }
+        var sink: UInt64 = 0
+        for id in ids { sink &+= entries[bucket(ofHash: Self.hash(id))] }
+        return sink
     }
 
     /// Records that `id` lives at `slot`. The caller guarantees `id` is not present.
     @inline(__always)
-    mutating func insert(_ id: UInt128, slot: Int) {
+    func insert(_ id: UInt128, slot: Int) {
         precondition(slot < Int(UInt32.max), "index full")
-        if (count + 1) * 4 > entries.count * 3 { grow() }
+        if (count + 1) * 4 > capacity * 3 { grow() }
         let h = Self.hash(id)
         place((h &>> 32) &<< 32 | UInt64(slot + 1))
         count += 1
     }
 
     /// Removes `id`, which must be present (used to roll back a linked chain).
-    mutating func remove(_ id: UInt128, idAt: (Int) -> UInt128) {
+    func remove(_ id: UInt128, idAt: (Int) -> UInt128) {
         let h = Self.hash(id)
         let tag = h &>> 32
-        let mask = entries.count - 1
-        var hole = Int(truncatingIfNeeded: h &>> UInt64(shift))
+        let mask = capacity - 1
+        var hole = bucket(ofHash: h)
         while true {
             let entry = entries[hole]
             precondition(entry != 0, "removing an id that is not indexed")
@@ -73,8 +111,7 @@ struct IDIndex {
         // Backward-shift deletion keeps every probe sequence unbroken without tombstones.
         var next = (hole + 1) & mask
         while entries[next] != 0 {
-            let home = self.home(of: entries[next])
-            let distanceNext = (next - home) & mask
+            let distanceNext = (next - home(of: entries[next])) & mask
             let distanceHole = (next - hole) & mask
             if distanceNext >= distanceHole {
                 entries[hole] = entries[next]
@@ -89,28 +126,29 @@ struct IDIndex {
     @inline(__always)
     private func home(of entry: UInt64) -> Int {
         // The tag holds the hash's top 32 bits, which is where the bucket comes from.
-        Int(truncatingIfNeeded: ((entry &>> 32) &<< 32) &>> UInt64(shift))
+        bucket(ofHash: (entry &>> 32) &<< 32)
     }
 
     @inline(__always)
-    private mutating func place(_ entry: UInt64) {
-        let mask = entries.count - 1
+    private func place(_ entry: UInt64) {
+        let mask = capacity - 1
         var bucket = home(of: entry)
-        entries.withUnsafeMutableBufferPointer { table in
-            while table[bucket] != 0 { bucket = (bucket + 1) & mask }
-            table[bucket] = entry
-        }
+        while entries[bucket] != 0 { bucket = (bucket + 1) & mask }
+        entries[bucket] = entry
     }
 
     @inline(never)
-    private mutating func grow() {
+    private func grow() {
         precondition(shift > 32, "an index of 2^32 entries cannot grow: tags hold 32 hash bits")
         let old = entries
-        entries = [UInt64](repeating: 0, count: old.count * 2)
+        let oldCapacity = capacity
+        capacity *= 2
         shift -= 1
-        for entry in old where entry != 0 { place(entry) }
+        entries = Self.allocateTable(capacity, memory: memory)
+        for index in 0..<oldCapacity where old[index] != 0 { place(old[index]) }
+        Self.deallocateTable(old, capacity: oldCapacity, memory: memory)
     }
 
     /// Bytes held by the table (for memory accounting).
-    var byteCount: Int { entries.count * MemoryLayout<UInt64>.stride }
+    var byteCount: Int { capacity * MemoryLayout<UInt64>.stride }
 }

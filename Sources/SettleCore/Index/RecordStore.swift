@@ -1,19 +1,23 @@
 /// An append-only array of fixed-size records in chunks that never move once full.
 ///
 /// Why not `Array`: growing a 1 GiB array copies it and briefly doubles resident memory, and
-/// slack capacity counts against the bytes-per-transfer budget. Chunks of `chunkCapacity`
-/// records are allocated as needed; only the first chunk grows geometrically, so a tenant
-/// with a handful of records costs a handful of records.
+/// slack capacity counts against the bytes-per-transfer budget. Full chunks (2 MiB of
+/// 128-byte records, one huge page) come from the injected `RecordMemory`; only the first
+/// chunk grows geometrically from the standard allocator, so a tenant with a handful of
+/// records costs a handful of records.
 final class RecordStore<Record> {
-    static var chunkShift: Int { 12 }
+    static var chunkShift: Int { 14 }
     static var chunkCapacity: Int { 1 << chunkShift }
     static var chunkMask: Int { chunkCapacity - 1 }
 
     private var chunks: [UnsafeMutablePointer<Record>] = []
     private var firstChunkCapacity = 0
     private(set) var count = 0
+    private let memory: any RecordMemory
 
-    init() {}
+    init(memory: any RecordMemory = StandardRecordMemory()) {
+        self.memory = memory
+    }
 
     deinit {
         if let first = chunks.first {
@@ -23,7 +27,9 @@ final class RecordStore<Record> {
             let used = min(Self.chunkCapacity, count - index * Self.chunkCapacity)
             if used > 0 { chunk.deinitialize(count: used) }
         }
-        for chunk in chunks { chunk.deallocate() }
+        for (index, chunk) in chunks.enumerated() {
+            if index == 0 { chunk.deallocate() } else { memory.deallocate(UnsafeMutableRawPointer(chunk)) }
+        }
     }
 
     @inline(__always)
@@ -42,7 +48,9 @@ final class RecordStore<Record> {
     func append(_ record: Record) -> Int {
         let slot = count
         if slot & Self.chunkMask == 0 && slot > 0 {
-            chunks.append(.allocate(capacity: Self.chunkCapacity))
+            let bytes = Self.chunkCapacity * MemoryLayout<Record>.stride
+            let raw = memory.allocate(byteCount: bytes, alignment: max(MemoryLayout<Record>.alignment, 2 << 20))
+            chunks.append(raw.bindMemory(to: Record.self, capacity: Self.chunkCapacity))
         } else if slot < Self.chunkCapacity && slot == firstChunkCapacity {
             growFirstChunk()
         }

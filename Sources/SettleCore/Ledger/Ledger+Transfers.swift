@@ -4,7 +4,8 @@ extension Ledger {
     ) -> [CreateTransferResult] {
         let importedBatch = events.first?.flags.contains(.imported) ?? false
         return events.withUnsafeBufferPointer { events in
-            runBatch(count: events.count, isLinked: { events[$0].flags.contains(.linked) }) { index in
+            warmSink &+= transferIndex.warm(events.lazy.map(\.id))
+            return runBatch(count: events.count, isLinked: { events[$0].flags.contains(.linked) }) { index in
                 let result = createTransfer(
                     events[index],
                     timestamp: Self.eventTimestamp(index, count: events.count, batchTimestamp: batchTimestamp),

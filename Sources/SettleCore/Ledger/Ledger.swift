@@ -2,15 +2,17 @@
 /// `StateMachine`, which owns one `Ledger` per tenant.
 final class Ledger {
     let tenant: TenantID
-    let accounts = RecordStore<Account>()
-    var accountIndex = IDIndex()
-    let transfers = RecordStore<Transfer>()
-    var transferIndex = IDIndex()
+    let accounts: RecordStore<Account>
+    let accountIndex: IDIndex
+    let transfers: RecordStore<Transfer>
+    let transferIndex: IDIndex
     /// Status of every pending transfer, by transfer slot. Only looked up, never iterated.
     var pendingStatuses: [Int: PendingStatus] = [:]
     /// Ids burnt by a transient failure, in the order they failed.
     var failedIDs: [UInt128] = []
-    var failedIndex = IDIndex()
+    let failedIndex = IDIndex()
+    /// Keeps `IDIndex.warm`'s loads alive.
+    var warmSink: UInt64 = 0
     /// Per account slot: the slots of the transfers touching it, in timestamp order.
     let accountTransferSlots = PostingLists()
     /// Per `history` account slot: one snapshot per entry of `accountTransferSlots[slot]`.
@@ -20,8 +22,12 @@ final class Ledger {
     /// Non-nil while a linked chain is being applied.
     var undo: UndoLog?
 
-    init(tenant: TenantID) {
+    init(tenant: TenantID, memory: any RecordMemory) {
         self.tenant = tenant
+        accounts = RecordStore(memory: memory)
+        transfers = RecordStore(memory: memory)
+        accountIndex = IDIndex(memory: memory)
+        transferIndex = IDIndex(memory: memory)
     }
 
     @inline(__always)
