@@ -10,7 +10,7 @@ public final class StateMachine {
     public static let batchEventsMax = 8_189
 
     /// The timestamp of the newest committed batch (0 before the first).
-    public private(set) var lastTimestamp: UInt64 = 0
+    public internal(set) var lastTimestamp: UInt64 = 0
 
     var ledgers: [TenantID: Ledger] = [:]
     var expiry = ExpiryQueue()

@@ -47,16 +47,52 @@ final class RecordStore<Record> {
     @discardableResult
     func append(_ record: Record) -> Int {
         let slot = count
-        if slot & Self.chunkMask == 0 && slot > 0 {
-            let bytes = Self.chunkCapacity * MemoryLayout<Record>.stride
-            let raw = memory.allocate(byteCount: bytes, alignment: max(MemoryLayout<Record>.alignment, 2 << 20))
-            chunks.append(raw.bindMemory(to: Record.self, capacity: Self.chunkCapacity))
-        } else if slot < Self.chunkCapacity && slot == firstChunkCapacity {
-            growFirstChunk()
-        }
+        reserveSlot(slot)
         (pointer(at: slot)).initialize(to: record)
         count = slot + 1
         return slot
+    }
+
+    /// Makes sure memory for `slot` exists (chunks outlive a rollback, so one may already).
+    @inline(__always)
+    private func reserveSlot(_ slot: Int) {
+        if slot >= Self.chunkCapacity {
+            if slot &>> Self.chunkShift == chunks.count { appendChunk() }
+        } else if slot == firstChunkCapacity {
+            growFirstChunk()
+        }
+    }
+
+    @inline(never)
+    private func appendChunk() {
+        let bytes = Self.chunkCapacity * MemoryLayout<Record>.stride
+        let raw = memory.allocate(byteCount: bytes, alignment: max(MemoryLayout<Record>.alignment, 2 << 20))
+        chunks.append(raw.bindMemory(to: Record.self, capacity: Self.chunkCapacity))
+    }
+
+    /// Passes the records' bytes to `body`, one contiguous run per chunk (for snapshots).
+    func forEachRun(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var slot = 0
+        while slot < count {
+            let run = min(count - slot, Self.chunkCapacity - (slot & Self.chunkMask))
+            try body(UnsafeRawBufferPointer(start: pointer(at: slot), count: run * MemoryLayout<Record>.stride))
+            slot += run
+        }
+    }
+
+    /// Appends `total` records whose bytes `fill` writes, one contiguous run at a time (for
+    /// loading snapshots). The caller vouches that the bytes are valid records.
+    func appendRuns(total: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        var remaining = total
+        while remaining > 0 {
+            let slot = count
+            reserveSlot(slot)
+            let room = slot < Self.chunkCapacity ? firstChunkCapacity - slot : Self.chunkCapacity - (slot & Self.chunkMask)
+            let run = min(room, remaining)
+            try fill(UnsafeMutableRawBufferPointer(start: pointer(at: slot), count: run * MemoryLayout<Record>.stride))
+            count += run
+            remaining -= run
+        }
     }
 
     /// Drops the newest record (rolling back a failed linked chain).

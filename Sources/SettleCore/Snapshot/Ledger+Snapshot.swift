@@ -1,0 +1,93 @@
+extension Ledger {
+    func writeSnapshot<Sink: SnapshotSink>(to writer: inout SnapshotWriter<Sink>) throws {
+        try writer.word(lastTimestamp)
+        try writer.word(UInt64(accounts.count))
+        try accounts.forEachRun { try writer.raw($0) }
+        try writer.word(UInt64(transfers.count))
+        try transfers.forEachRun { try writer.raw($0) }
+        let pending = pendingStatuses.sorted { $0.key < $1.key }
+        try writer.word(UInt64(pending.count))
+        for (slot, status) in pending {
+            try writer.word(UInt64(slot) << 8 | UInt64(status.rawValue))
+        }
+        try writer.word(UInt64(failedIDs.count))
+        for id in failedIDs { try writer.id(id) }
+        let histories = accountHistory.sorted { $0.key < $1.key }
+        try writer.word(UInt64(histories.count))
+        for (slot, balances) in histories {
+            try writer.word(UInt64(slot))
+            try writer.word(UInt64(balances.count))
+            // Field by field: the struct's tail padding must not leak into the bytes.
+            for balance in balances {
+                for value in [balance.debitsPending, balance.debitsPosted, balance.creditsPending, balance.creditsPosted] {
+                    try writer.id(value)
+                }
+                try writer.word(balance.timestamp)
+            }
+        }
+    }
+
+    func readSnapshot<Source: SnapshotSource>(from reader: inout SnapshotReader<Source>, expiry: inout ExpiryQueue) throws {
+        lastTimestamp = try reader.word()
+        try accounts.appendRuns(total: reader.count("account")) { try reader.raw(into: $0) }
+        for slot in 0..<accounts.count {
+            let id = accounts[slot].id
+            guard findAccount(id) == nil else { throw SnapshotFormatError(message: "account \(id) appears twice") }
+            accountIndex.insert(id, slot: slot)
+            accountTransferSlots.appendList()
+        }
+        try transfers.appendRuns(total: reader.count("transfer")) { try reader.raw(into: $0) }
+        for slot in 0..<transfers.count {
+            let transfer = transfers.pointer(at: slot).pointee
+            guard findTransfer(transfer.id) == nil else {
+                throw SnapshotFormatError(message: "transfer \(transfer.id) appears twice")
+            }
+            transferIndex.insert(transfer.id, slot: slot)
+            guard let debit = findAccount(transfer.debitAccountID), let credit = findAccount(transfer.creditAccountID) else {
+                throw SnapshotFormatError(message: "transfer \(transfer.id) names a missing account")
+            }
+            accountTransferSlots.append(UInt32(slot), to: debit)
+            accountTransferSlots.append(UInt32(slot), to: credit)
+        }
+        try readPendingStatuses(from: &reader, expiry: &expiry)
+        for _ in 0..<(try reader.count("failed id")) { burn(try reader.id()) }
+        try readHistories(from: &reader)
+    }
+
+    private func readPendingStatuses<Source: SnapshotSource>(
+        from reader: inout SnapshotReader<Source>, expiry: inout ExpiryQueue
+    ) throws {
+        for _ in 0..<(try reader.count("pending")) {
+            let word = try reader.word()
+            let slot = Int(word >> 8)
+            guard slot < transfers.count, let status = PendingStatus(rawValue: UInt8(word & 0xFF)) else {
+                throw SnapshotFormatError(message: "pending status word \(word) is invalid")
+            }
+            pendingStatuses[slot] = status
+            let transfer = transfers[slot]
+            if status == .pending && transfer.timeoutSeconds > 0 {
+                let deadline = transfer.timestamp + UInt64(transfer.timeoutSeconds) * 1_000_000_000
+                expiry.schedule(.init(deadline: deadline, tenant: tenant, timestamp: transfer.timestamp, slot: UInt32(slot)))
+            }
+        }
+    }
+
+    private func readHistories<Source: SnapshotSource>(from reader: inout SnapshotReader<Source>) throws {
+        for _ in 0..<(try reader.count("history account")) {
+            let slot = Int(try reader.word())
+            let count = try reader.count("history entry")
+            guard slot < accounts.count, accountTransferSlots.withList(slot, { $0.count }) == count else {
+                throw SnapshotFormatError(message: "history of account slot \(slot) does not match its transfers")
+            }
+            var balances: [AccountBalance] = []
+            balances.reserveCapacity(count)
+            for _ in 0..<count {
+                balances.append(AccountBalance(
+                    debitsPending: try reader.id(), debitsPosted: try reader.id(),
+                    creditsPending: try reader.id(), creditsPosted: try reader.id(), timestamp: try reader.word()
+                ))
+            }
+            accountHistory[slot] = balances
+        }
+    }
+}

@@ -1,0 +1,53 @@
+extension StateMachine {
+    /// Streams the whole state to `sink` in a deterministic order (tenants ascending, records
+    /// in commit order). Pending-transfer expiry and every index are derived on load.
+    public func writeSnapshot<Sink: SnapshotSink>(to sink: inout Sink) throws {
+        precondition(UInt16(1).littleEndian == 1, "snapshots assume a little-endian machine")
+        var writer = SnapshotWriter(sink: sink)
+        try writer.word(SnapshotFormat.magic)
+        try writer.word(SnapshotFormat.version)
+        try writer.word(UInt64(MemoryLayout<Account>.stride) << 32 | UInt64(MemoryLayout<Transfer>.stride))
+        try writer.word(lastTimestamp)
+        let tenants = self.tenants
+        try writer.word(UInt64(tenants.count))
+        for tenant in tenants {
+            try writer.word(tenant.rawValue)
+            try ledgers[tenant]!.writeSnapshot(to: &writer)
+        }
+        try writer.word(SnapshotFormat.end)
+        sink = writer.sink
+    }
+
+    /// Rebuilds a state machine from a snapshot written by `writeSnapshot`.
+    public static func readSnapshot<Source: SnapshotSource>(
+        from source: inout Source, memory: any RecordMemory = StandardRecordMemory()
+    ) throws -> StateMachine {
+        var reader = SnapshotReader(source: source)
+        guard try reader.word() == SnapshotFormat.magic else { throw SnapshotFormatError(message: "bad magic") }
+        let version = try reader.word()
+        guard version == SnapshotFormat.version else {
+            throw SnapshotFormatError(message: "format version \(version); this build reads \(SnapshotFormat.version)")
+        }
+        let sizes = try reader.word()
+        guard sizes == UInt64(MemoryLayout<Account>.stride) << 32 | UInt64(MemoryLayout<Transfer>.stride) else {
+            throw SnapshotFormatError(message: "record sizes \(sizes >> 32)/\(sizes & 0xFFFF_FFFF) differ from this build")
+        }
+        let machine = StateMachine(memory: memory)
+        machine.lastTimestamp = try reader.word()
+        let tenantCount = try reader.count("tenant")
+        var previous: TenantID?
+        for _ in 0..<tenantCount {
+            let tenant = TenantID(try reader.word())
+            guard previous.map({ $0 < tenant }) ?? true else {
+                throw SnapshotFormatError(message: "tenants out of order at \(tenant)")
+            }
+            previous = tenant
+            let ledger = Ledger(tenant: tenant, memory: memory)
+            try ledger.readSnapshot(from: &reader, expiry: &machine.expiry)
+            machine.ledgers[tenant] = ledger
+        }
+        guard try reader.word() == SnapshotFormat.end else { throw SnapshotFormatError(message: "missing end marker") }
+        source = reader.source
+        return machine
+    }
+}
