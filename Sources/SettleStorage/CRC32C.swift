@@ -1,0 +1,89 @@
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of every journal record
+/// and checkpoint.
+///
+/// Why CRC-32C: it is what iSCSI, ext4 metadata, Btrfs and TigerBeetle's predecessor formats use,
+/// it detects every burst error up to 32 bits and every odd number of bit flips, and CPUs have an
+/// instruction for it should we ever drop to C. This is pure Swift, slicing-by-8: eight bytes per
+/// step through eight 256-entry tables (8 KiB, built once), roughly 1–2 GB/s in release builds.
+///
+/// Incremental use equals one-shot use:
+/// `CRC32C.checksum(a + b) == CRC32C.update(CRC32C.checksum(a), b)`, and
+/// `var c = CRC32C(); c.update(a); c.update(b)` gives the same `c.value`.
+public struct CRC32C: Sendable, Equatable {
+    /// The checksum of everything passed to `update` so far (0 for no bytes).
+    public private(set) var value: UInt32 = 0
+
+    /// A checksum of zero bytes.
+    public init() {}
+
+    /// Adds `bytes` to the checksum.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        value = Self.update(value, bytes)
+    }
+
+    /// Adds `bytes` to the checksum.
+    public mutating func update(_ bytes: [UInt8]) {
+        value = bytes.withUnsafeBytes { Self.update(value, $0) }
+    }
+
+    /// The checksum of `bytes`.
+    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        update(0, bytes)
+    }
+
+    /// The checksum of `bytes`.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { update(0, $0) }
+    }
+
+    /// Continues `crc` (a finished checksum of earlier bytes, or 0) over `bytes`.
+    public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        tables.withUnsafeBufferPointer { table in
+            var state = ~crc
+            var index = 0
+            let count = bytes.count
+            while count - index >= 8 {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                state = step8(word ^ UInt64(state), table)
+                index += 8
+            }
+            while index < count {
+                state = table[Int((state ^ UInt32(bytes[index])) & 0xFF)] ^ (state >> 8)
+                index += 1
+            }
+            return ~state
+        }
+    }
+
+    /// One slicing-by-8 step: the low four bytes of `word` already carry the running state.
+    @inline(__always)
+    private static func step8(_ word: UInt64, _ table: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        var result: UInt32 = 0
+        var shifted = word
+        for slice in (0..<8).reversed() {
+            result ^= table[slice &* 256 &+ Int(shifted & 0xFF)]
+            shifted >>= 8
+        }
+        return result
+    }
+
+    /// Eight tables of 256 entries, flattened: table k maps a byte to its CRC after k more zero bytes.
+    private static let tables: [UInt32] = {
+        let polynomial: UInt32 = 0x82F6_3B78
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for byte in 0..<256 {
+            var crc = UInt32(byte)
+            for _ in 0..<8 {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ polynomial : crc >> 1
+            }
+            tables[byte] = crc
+        }
+        for slice in 1..<8 {
+            for byte in 0..<256 {
+                let previous = tables[(slice - 1) * 256 + byte]
+                tables[slice * 256 + byte] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
+            }
+        }
+        return tables
+    }()
+}
