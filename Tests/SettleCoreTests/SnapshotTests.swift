@@ -83,6 +83,29 @@ struct SnapshotTests {
         #expect(restored.accountBalances(tenant: TenantID(3), filter: filter).count == 5)
     }
 
+    @Test func captureIsUnaffectedByLaterCommits() throws {
+        // A small first chunk that later commits will move while it grows.
+        let machine = StateMachine()
+        _ = try machine.createAccounts([Account(id: 1, ledger: 1, code: 1), Account(id: 2, ledger: 1, code: 1)],
+                                       tenant: TenantID(1), timestamp: 10)
+        _ = try machine.createTransfers([Transfer(id: 1, debitAccountID: 1, creditAccountID: 2, amount: 3, ledger: 1, code: 1)],
+                                        tenant: TenantID(1), timestamp: 20)
+        var atCapture = ByteSink()
+        try machine.writeSnapshot(to: &atCapture)
+        let capture = machine.captureSnapshot()
+        var now: UInt64 = 100
+        for start in stride(from: 2, to: 30_000, by: 5_000) {
+            now += 10_000
+            let batch = (start..<start + 5_000).map {
+                Transfer(id: UInt128($0), debitAccountID: 2, creditAccountID: 1, amount: 1, ledger: 1, code: 1)
+            }
+            _ = try machine.createTransfers(batch, tenant: TenantID(1), timestamp: now)
+        }
+        var later = ByteSink()
+        try capture.write(to: &later)
+        #expect(later.bytes == atCapture.bytes)
+    }
+
     @Test func snapshotBytesAreDeterministic() throws {
         var first = ByteSink()
         var second = ByteSink()

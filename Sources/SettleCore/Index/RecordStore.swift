@@ -70,14 +70,24 @@ final class RecordStore<Record> {
         chunks.append(raw.bindMemory(to: Record.self, capacity: Self.chunkCapacity))
     }
 
-    /// Passes the records' bytes to `body`, one contiguous run per chunk (for snapshots).
+    /// Passes the records' bytes to `body`, one contiguous run per chunk.
     func forEachRun(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        for run in captureRuns() { try run.withBytes(body) }
+    }
+
+    /// The records' bytes as they are now, readable from another thread while this store
+    /// only appends: full chunks never move, so they are pinned in place; the first chunk
+    /// still moves while it grows, so a not-yet-full first chunk is copied.
+    func captureRuns() -> [CapturedRun] {
+        var runs: [CapturedRun] = []
         var slot = 0
         while slot < count {
             let run = min(count - slot, Self.chunkCapacity - (slot & Self.chunkMask))
-            try body(UnsafeRawBufferPointer(start: pointer(at: slot), count: run * MemoryLayout<Record>.stride))
+            let bytes = UnsafeRawBufferPointer(start: pointer(at: slot), count: run * MemoryLayout<Record>.stride)
+            runs.append(slot == 0 && firstChunkCapacity < Self.chunkCapacity ? .copied(Array(bytes)) : .pinned(bytes))
             slot += run
         }
+        return runs
     }
 
     /// Appends `total` records whose bytes `fill` writes, one contiguous run at a time (for
@@ -122,6 +132,19 @@ final class RecordStore<Record> {
         while slot < count {
             try body(pointer(at: slot).pointee)
             slot += 1
+        }
+    }
+}
+
+/// One run of record bytes captured by `RecordStore.captureRuns()`.
+enum CapturedRun {
+    case pinned(UnsafeRawBufferPointer)
+    case copied([UInt8])
+
+    func withBytes(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        switch self {
+        case .pinned(let bytes): try body(bytes)
+        case .copied(let bytes): try bytes.withUnsafeBytes(body)
         }
     }
 }

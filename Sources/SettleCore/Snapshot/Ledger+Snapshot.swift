@@ -1,30 +1,13 @@
 extension Ledger {
-    func writeSnapshot<Sink: SnapshotSink>(to writer: inout SnapshotWriter<Sink>) throws {
-        try writer.word(lastTimestamp)
-        try writer.word(UInt64(accounts.count))
-        try accounts.forEachRun { try writer.raw($0) }
-        try writer.word(UInt64(transfers.count))
-        try transfers.forEachRun { try writer.raw($0) }
-        let pending = pendingStatuses.sorted { $0.key < $1.key }
-        try writer.word(UInt64(pending.count))
-        for (slot, status) in pending {
-            try writer.word(UInt64(slot) << 8 | UInt64(status.rawValue))
-        }
-        try writer.word(UInt64(failedIDs.count))
-        for id in failedIDs { try writer.id(id) }
-        let histories = accountHistory.sorted { $0.key < $1.key }
-        try writer.word(UInt64(histories.count))
-        for (slot, balances) in histories {
-            try writer.word(UInt64(slot))
-            try writer.word(UInt64(balances.count))
-            // Field by field: the struct's tail padding must not leak into the bytes.
-            for balance in balances {
-                for value in [balance.debitsPending, balance.debitsPosted, balance.creditsPending, balance.creditsPosted] {
-                    try writer.id(value)
-                }
-                try writer.word(balance.timestamp)
-            }
-        }
+    /// Copies what can still change (accounts, statuses, burnt ids, histories) and pins the
+    /// transfer records committed so far, which never change again.
+    func capture() -> LedgerCapture {
+        LedgerCapture(
+            tenant: tenant, lastTimestamp: lastTimestamp, accounts: allAccounts(),
+            transfers: transfers, transferCount: transfers.count, transferRuns: transfers.captureRuns(),
+            pending: pendingStatuses.sorted { $0.key < $1.key }, failedIDs: failedIDs,
+            histories: accountHistory.sorted { $0.key < $1.key }
+        )
     }
 
     func readSnapshot<Source: SnapshotSource>(from reader: inout SnapshotReader<Source>, expiry: inout ExpiryQueue) throws {

@@ -2,20 +2,12 @@ extension StateMachine {
     /// Streams the whole state to `sink` in a deterministic order (tenants ascending, records
     /// in commit order). Pending-transfer expiry and every index are derived on load.
     public func writeSnapshot<Sink: SnapshotSink>(to sink: inout Sink) throws {
-        precondition(UInt16(1).littleEndian == 1, "snapshots assume a little-endian machine")
-        var writer = SnapshotWriter(sink: sink)
-        try writer.word(SnapshotFormat.magic)
-        try writer.word(SnapshotFormat.version)
-        try writer.word(UInt64(MemoryLayout<Account>.stride) << 32 | UInt64(MemoryLayout<Transfer>.stride))
-        try writer.word(lastTimestamp)
-        let tenants = self.tenants
-        try writer.word(UInt64(tenants.count))
-        for tenant in tenants {
-            try writer.word(tenant.rawValue)
-            try ledgers[tenant]!.writeSnapshot(to: &writer)
-        }
-        try writer.word(SnapshotFormat.end)
-        sink = writer.sink
+        try captureSnapshot().write(to: &sink)
+    }
+
+    /// A consistent image to write out later, possibly on another thread; see `SnapshotCapture`.
+    public func captureSnapshot() -> SnapshotCapture {
+        SnapshotCapture(lastTimestamp: lastTimestamp, ledgers: tenants.map { ledgers[$0]!.capture() })
     }
 
     /// Rebuilds a state machine from a snapshot written by `writeSnapshot`.
