@@ -46,6 +46,7 @@ extension FileJournal {
     static func prepareDirectories(dataDirectory: String, directory: String, io: any FileIO) throws(StorageError) {
         let journalRoot = FilePath.parent(directory)
         try io.createDirectory(dataDirectory)
+        try io.syncDirectory(FilePath.parent(dataDirectory))
         try io.createDirectory(journalRoot)
         try io.syncDirectory(dataDirectory)
         try io.createDirectory(directory)
