@@ -81,8 +81,14 @@ extension Ledger {
     }
 
     /// True when `slot` still holds the pending transfer stamped `timestamp` and it is pending.
+    ///
+    /// A rolled-back chain leaves its entries in the queue, and the slot may be refilled by an
+    /// imported pending transfer dated at the rolled-back event's (consumed, never committed)
+    /// timestamp. Imported transfers have no timeout and engine timestamps are never reused, so
+    /// requiring a timeout identifies the scheduled transfer.
     func isStillPending(slot: Int, timestamp: UInt64) -> Bool {
-        slot < transfers.count && transfers[slot].timestamp == timestamp && pendingStatuses[slot] == .pending
+        slot < transfers.count && transfers[slot].timestamp == timestamp && transfers[slot].timeoutSeconds != 0
+            && pendingStatuses[slot] == .pending
     }
 
     /// Expires the pending transfer at `slot` if it is still the one scheduled and still pending.
