@@ -54,6 +54,24 @@ struct LinkedChainTests {
         #expect(fixture.balances(1) == Balances(debitsPosted: 10))
     }
 
+    @Test("a rolled-back timed pending transfer leaves no expiry behind")
+    func rollbackLeavesNoExpiry() throws {
+        let fixture = Fixture()
+        let batch = fixture.nextTimestamp(events: 2)
+        let results = fixture.createTransfers(
+            [transfer(100, amount: 10, flags: [.pending, .linked], timeoutSeconds: 1), transfer(101, code: 0)], at: batch
+        )
+        #expect(results == [.linkedEventFailed, .codeMustNotBeZero])
+        // The rolled-back event's timestamp was consumed but nothing was committed at it, so
+        // an imported pending transfer (which never expires: its timeout is 0) may take it.
+        let rolledBack = batch - 1
+        #expect(fixture.create(transfer(200, amount: 7, flags: [.imported, .pending], timestamp: rolledBack)) == .ok)
+        fixture.expire(at: rolledBack + 2 * nanosPerSecond)
+        #expect(fixture.status(200) == .pending)
+        #expect(fixture.balances(1) == Balances(debitsPending: 7))
+        #expect(fixture.machine.nextExpiry() == nil)
+    }
+
     @Test("a chain that posts and then voids the same pending transfer fails whole")
     func postThenVoidInChain() throws {
         let fixture = Fixture()
