@@ -49,7 +49,8 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Writes the checkpoint of `op` durably, then removes all but the newest `retainCount`.
-    /// When this returns, the checkpoint survives power failure.
+    /// When this returns, the checkpoint survives power failure. If it throws, the new
+    /// checkpoint may or may not exist: do not remove journal segments on its account.
     public func write(op: UInt64, timestamp: UInt64, snapshot: [UInt8]) throws(StorageError) {
         let final = path(op: op)
         let temporary = final + ".tmp"
