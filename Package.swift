@@ -13,10 +13,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SettleCore", targets: ["SettleCore"]),
+        .executable(name: "settle", targets: ["settle"]),
         .executable(name: "settle-sim", targets: ["settle-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Pure, deterministic ledger state machine: standard library only, no I/O.
@@ -29,6 +32,22 @@ let package = Package(
         ),
         // Journal segments, checkpoints, recovery, CRC32C and the file I/O they sit on.
         .target(name: "SettleStorage", dependencies: ["SettleCore"], swiftSettings: strictSettings),
+        // Partitions, commit pipeline with group commit, recovery, checkpoints, verify.
+        .target(
+            name: "SettleEngine",
+            dependencies: ["SettleCore", "SettleStorage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // The `settle` command: bench, verify, crash-test (serve comes with the API layer).
+        .executableTarget(
+            name: "settle",
+            dependencies: [
+                "SettleCore", "SettleStorage", "SettleEngine", "SettleSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Seeded workload generator, independent reference model and the simulator loop.
         .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage"], swiftSettings: strictSettings),
         .executableTarget(
@@ -41,9 +60,11 @@ let package = Package(
         ),
         .testTarget(name: "SettleCoreTests", dependencies: ["SettleCore"], swiftSettings: strictSettings),
         .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage"], swiftSettings: strictSettings),
+        .testTarget(name: "SettleEngineTests", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .testTarget(
             name: "SettleSimulationTests",
-            dependencies: ["SettleCore", "SettleSimulation"],
+            // settle-sim: the determinism test runs the binary as separate processes.
+            dependencies: ["SettleCore", "SettleSimulation", "settle-sim"],
             swiftSettings: strictSettings
         ),
     ]

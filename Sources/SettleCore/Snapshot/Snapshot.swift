@@ -13,6 +13,7 @@ public protocol SnapshotSource {
 /// a format mismatch, never something to skip.
 public struct SnapshotFormatError: Error, CustomStringConvertible, Sendable {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { "invalid snapshot: \(message)" }
 }
 

@@ -1,0 +1,74 @@
+import Foundation
+import SettleCore
+import SettleStorage
+
+/// Decides when a partition takes a checkpoint and writes it on a background thread.
+///
+/// The writer thread only captures the state (`StateMachine.captureSnapshot()`, cheap) and
+/// later, once the checkpoint is durable, removes the journal segments it covers. Contract
+/// with storage: a checkpoint of op N is written only after the journal's sync covered N.
+final class CheckpointScheduler: @unchecked Sendable {
+    private let store: CheckpointStore
+    private let lock = NSLock()
+    private var inFlight: DispatchSemaphore?
+    private var completedOp: UInt64?
+    private var failed: (any Error)?
+    private var journalBytesSinceCheckpoint = 0
+    private(set) var lastCheckpointOp: UInt64
+
+    init(store: CheckpointStore, lastCheckpointOp: UInt64) {
+        self.store = store
+        self.lastCheckpointOp = lastCheckpointOp
+    }
+
+    func noteJournalBytes(_ bytes: Int) { journalBytesSinceCheckpoint += bytes }
+
+    /// Called by the writer thread between groups.
+    func poll(partition: Partition) {
+        let (done, error) = lock.withLock { () -> (UInt64?, (any Error)?) in
+            defer { completedOp = nil; failed = nil }
+            return (completedOp, failed)
+        }
+        if let error {
+            // The journal still holds everything: a failed checkpoint costs only replay time.
+            partition.log("checkpoint failed, journal kept: \(error)")
+        }
+        if let op = done {
+            lastCheckpointOp = op
+            partition.metrics.recordCheckpoint()
+            do {
+                try partition.journal.removeSegments(before: op + 1)
+            } catch {
+                partition.log("removing journal segments before op \(op + 1) failed: \(error)")
+            }
+        }
+        let idle = lock.withLock { inFlight == nil }
+        guard idle, journalBytesSinceCheckpoint >= partition.configuration.checkpointJournalBytes else { return }
+        start(op: partition.nextOp - 1, capture: partition.machine.captureSnapshot())
+    }
+
+    private func start(op: UInt64, capture: SnapshotCapture) {
+        journalBytesSinceCheckpoint = 0
+        let finished = DispatchSemaphore(value: 0)
+        lock.withLock { inFlight = finished }
+        let store = self.store
+        let thread = Thread { [self] in
+            do {
+                var sink = ByteSink()
+                try capture.write(to: &sink)
+                try store.write(op: op, timestamp: capture.timestamp, snapshot: sink.bytes)
+                lock.withLock { completedOp = op; inFlight = nil }
+            } catch {
+                lock.withLock { failed = error; inFlight = nil }
+            }
+            finished.signal()
+        }
+        thread.name = "settle-checkpoint"
+        thread.start()
+    }
+
+    /// Blocks until a background checkpoint (if any) has finished.
+    func waitForInFlight() {
+        lock.withLock { inFlight }?.wait()
+    }
+}

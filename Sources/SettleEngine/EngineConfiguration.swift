@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import SettleCore
+
+/// How an engine runs. Defaults suit the embedded, single-machine mode.
+public struct EngineConfiguration: Sendable {
+    /// The data directory (journal segments and checkpoints per partition).
+    public var directory: String
+    /// Partitions run in parallel, one writer thread each; a tenant lives in exactly one.
+    /// Fixed when a data directory is created.
+    public var partitionCount: Int
+    /// Requests a partition queues before producers wait (back-pressure).
+    public var queueCapacity = 64
+    /// Events committed in one journal record and one `fdatasync` at most.
+    public var groupEventsMax = 4 * StateMachine.batchEventsMax
+    /// Journal bytes after which a checkpoint is taken (in the background).
+    public var checkpointJournalBytes = 512 << 20
+    /// Journal segment size.
+    public var segmentBytes = 64 << 20
+    /// Wall-clock nanoseconds since 1970; injectable for tests.
+    public var wallClock: @Sendable () -> UInt64 = { Clocks.wallNanoseconds() }
+    /// Where the engine logs (structured, swift-log).
+    public var logger = Logger(label: "settle.engine")
+    /// Monotonic nanoseconds, for latency measurements.
+    public var monotonicClock: @Sendable () -> UInt64 = { Clocks.monotonicNanoseconds() }
+
+    public init(directory: String, partitionCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.directory = directory
+        self.partitionCount = max(1, partitionCount)
+    }
+}
+
+/// The process clocks, in nanoseconds.
+public enum Clocks {
+    public static func wallNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    public static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

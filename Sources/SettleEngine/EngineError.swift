@@ -1,0 +1,30 @@
+import SettleCore
+
+/// An operational failure of the engine: thrown to the caller of a request, never a domain
+/// result (those are per-event result codes).
+public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable {
+        /// The batch envelope is invalid (too many events); nothing was applied.
+        case invalidBatch
+        /// The journal could not be written (disk full, I/O error); nothing was applied.
+        case journalWriteFailed
+        /// `fdatasync` failed: durability of recent writes is unknown, so the partition stopped
+        /// and must be recovered from disk by a restart. The request may or may not have been
+        /// committed; retry it with the same ids (or session) after the restart.
+        case durabilityUnknown
+        /// The engine is shutting down or stopped after a fatal storage error.
+        case unavailable
+        /// The data directory could not be recovered.
+        case recoveryFailed
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import SettleCore
+import SettleStorage
+
+/// What recovery found and did for one partition.
+public struct RecoveryReport: Sendable {
+    public var partition: Int
+    /// The op of the checkpoint loaded (0 when the partition started from an empty state).
+    public var checkpointOp: UInt64
+    /// Journal records applied after the checkpoint.
+    public var replayedOps: Int
+    /// The op of the newest record in the journal.
+    public var lastOp: UInt64
+    /// Bytes of a torn final record (an unacknowledged write cut by a crash) removed.
+    public var tornBytesDropped: UInt64
+    public var tornTailLocation: String?
+    public var seconds: Double
+}
+
+/// A partition rebuilt from its newest checkpoint and the journal after it.
+struct RecoveredPartition {
+    var machine: StateMachine
+    var journal: FileJournal
+    var checkpoints: CheckpointStore
+    var report: RecoveryReport
+    var checkpointOp: UInt64 { report.checkpointOp }
+    var lastOp: UInt64 { report.lastOp }
+}
+
+enum Recovery {
+    static func recover(partition index: Int, configuration: EngineConfiguration) throws(EngineError) -> RecoveredPartition {
+        let start = configuration.monotonicClock()
+        let root = configuration.directory
+        let partition = UInt32(index)
+        do {
+            let checkpoints = try CheckpointStore(dataDirectory: root, partition: partition)
+            var machine = StateMachine(memory: HugePageMemory())
+            var checkpointOp: UInt64 = 0
+            if let checkpoint = try checkpoints.loadNewest() {
+                var source = ByteSource(bytes: checkpoint.snapshot)
+                machine = try StateMachine.readSnapshot(from: &source, memory: HugePageMemory())
+                checkpointOp = checkpoint.op
+            }
+            var replayError: (any Error)?
+            var replayed = 0
+            let options = FileJournalOptions(segmentSizeBytes: UInt64(configuration.segmentBytes))
+            let journal = try FileJournal.open(
+                dataDirectory: root, partition: partition, options: options, replayAfter: checkpointOp
+            ) { record in
+                guard replayError == nil else { return }
+                do {
+                    try replay(record, into: machine)
+                    replayed += 1
+                } catch {
+                    replayError = error
+                }
+            }
+            if let replayError { throw replayError }
+            let recovery = journal.recovery
+            let report = RecoveryReport(
+                partition: index, checkpointOp: checkpointOp, replayedOps: replayed, lastOp: max(journal.lastOp, checkpointOp),
+                tornBytesDropped: recovery.tornBytesTruncated,
+                tornTailLocation: recovery.tornTailPath.map { "\($0) at byte \(recovery.tornTailOffset ?? 0)" },
+                seconds: Double(configuration.monotonicClock() - start) / 1e9
+            )
+            return RecoveredPartition(machine: machine, journal: journal, checkpoints: checkpoints, report: report)
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.recoveryFailed, "partition \(index) of \(root) cannot be recovered: \(error)")
+        }
+    }
+
+    /// Applies one journal record. A record the state machine refuses means the journal and
+    /// this build disagree: recovery stops rather than serve a state that differs from the one
+    /// that was acknowledged.
+    static func replay(_ record: JournalRecord, into machine: StateMachine) throws {
+        for entry in try CommandCodec.decode(record.body) {
+            do {
+                _ = try machine.apply(entry)
+            } catch {
+                throw EngineError(.recoveryFailed, "op \(record.op) of partition \(record.partition) does not replay: \(error)")
+            }
+        }
+    }
+}
+
+/// Reads a snapshot out of an in-memory checkpoint.
+struct ByteSource: SnapshotSource {
+    let bytes: [UInt8]
+    var offset = 0
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard buffer.count <= bytes.count - offset else {
+            throw SnapshotFormatError(message: "snapshot ends after \(bytes.count) bytes; more were expected")
+        }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + buffer.count]))
+        }
+        offset += buffer.count
+    }
+}
+
+/// Collects a snapshot in memory for `CheckpointStore.write`.
+struct ByteSink: SnapshotSink {
+    var bytes: [UInt8] = []
+    mutating func write(_ buffer: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: buffer) }
+}

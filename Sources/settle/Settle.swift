@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Settle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settle",
+        abstract: "Settle: a multi-tenant, exactly-once double-entry ledger.",
+        subcommands: [BenchCommand.self, VerifyCommand.self, WorkloadCommand.self, CrashTestCommand.self]
+    )
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and integration tests, then the seeded simulator and the crash
+# test on release builds (debug Swift is 10-50x slower; these run long workloads).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift test (debug)"
+swift test
+
+echo "== release build"
+swift build -c release --product settle
+swift build -c release --product settle-sim
+
+echo "== seeded simulator"
+scripts/simulate.sh
+
+echo "== crash test"
+scripts/crash-test.sh
+
+echo "all test stages passed"
