@@ -5,6 +5,7 @@ public struct FileIOHandle: Hashable, Sendable {
     /// The path the file was opened with.
     public let path: String
 
+    /// Wraps a descriptor an implementation opened for `path`.
     public init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
         self.path = path

@@ -47,10 +47,14 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 
     /// Where in the Settle sources the error was raised.
     public struct SourceLocation: Sendable, Hashable {
+        /// The function that raised the error.
         public var function: String
+        /// The raising source file, as `#fileID` (`SettleStorage/FileJournal.swift`).
         public var file: String
+        /// The line in `file`.
         public var line: Int
 
+        /// A location; normally filled in from `#function`, `#fileID` and `#line`.
         public init(function: String, file: String, line: Int) {
             self.function = function
             self.file = file
@@ -58,6 +62,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What went wrong; switch on this, not on `message`.
     public var code: Code
     /// What happened, in words, without the context fields below.
     public var message: String
@@ -69,8 +74,10 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public var errno: Int32?
     /// The system call that failed (`"pwrite"`, `"fdatasync"`, ...), if any.
     public var systemCall: String?
+    /// Where in the Settle sources the error was raised.
     public var location: SourceLocation
 
+    /// An error raised here; `function`, `file` and `line` default to the caller's location.
     public init(
         _ code: Code, _ message: String, path: String? = nil, offset: UInt64? = nil,
         errno: Int32? = nil, systemCall: String? = nil,

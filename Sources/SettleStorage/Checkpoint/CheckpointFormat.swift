@@ -1,5 +1,6 @@
 /// A partition's state as of one op: the engine's opaque snapshot blob plus where it stands.
 public struct Checkpoint: Sendable, Hashable {
+    /// The partition the snapshot is of.
     public var partition: UInt32
     /// The last op whose effects the snapshot includes; replay starts after it.
     public var op: UInt64
@@ -8,6 +9,7 @@ public struct Checkpoint: Sendable, Hashable {
     /// The encoded state (produced and read by the engine; opaque here).
     public var snapshot: [UInt8]
 
+    /// A checkpoint value, as `CheckpointStore.load` returns it.
     public init(partition: UInt32, op: UInt64, timestamp: UInt64, snapshot: [UInt8]) {
         self.partition = partition
         self.op = op
@@ -33,8 +35,11 @@ public struct Checkpoint: Sendable, Hashable {
 ///     48      snapshot
 /// ```
 public enum CheckpointFormat {
+    /// The bytes "SETC" read as a little-endian UInt32.
     public static let magic: UInt32 = 0x4354_4553
+    /// The format version this build writes and the only one it reads.
     public static let version: UInt16 = 1
+    /// Size of the fixed header in front of the snapshot.
     public static let headerSize = 48
     static let checksumOffset = 8
 

@@ -14,8 +14,10 @@
 /// Engine contract: write the checkpoint of op N only after the journal's `sync()` covered N,
 /// and call `removeSegments(before:)` only after `write` returned.
 public struct CheckpointStore: Sendable {
+    /// Checkpoint files are `<op, 20 digits>.checkpoint`.
     public static let fileExtension = ".checkpoint"
 
+    /// The partition whose checkpoints these are.
     public let partition: UInt32
     /// The directory holding this partition's checkpoints.
     public let directory: String

@@ -8,6 +8,7 @@ public struct FileJournalOptions: Sendable, Hashable {
     /// server) or throw `.tornTail` and change nothing (false, for `settle verify`).
     public var truncateTornTail: Bool
 
+    /// Options for the server by default: 64 MiB segments, torn tails truncated.
     public init(segmentSizeBytes: UInt64 = 64 << 20, truncateTornTail: Bool = true) {
         precondition(segmentSizeBytes > 0, "segmentSizeBytes must be positive")
         self.segmentSizeBytes = segmentSizeBytes
@@ -29,6 +30,7 @@ public struct JournalRecovery: Sendable, Hashable {
     public var tornBytesTruncated: UInt64 = 0
     /// The segment and offset where the torn record started, if there was one.
     public var tornTailPath: String?
+    /// The byte offset in `tornTailPath` the log was cut back to.
     public var tornTailOffset: UInt64?
 }
 
@@ -55,10 +57,13 @@ public struct JournalRecovery: Sendable, Hashable {
 ///
 /// Not thread-safe: a partition's single writer owns it.
 public final class FileJournal: Journal {
+    /// The partition whose log this is.
     public let partition: UInt32
     /// The directory holding this partition's segments.
     public let directory: String
+    /// The op of the newest appended record; see `Journal.lastOp`.
     public private(set) var lastOp: UInt64
+    /// The op of the newest record covered by a successful sync; see `Journal.durableOp`.
     public private(set) var durableOp: UInt64
     /// What `open` found and repaired.
     public let recovery: JournalRecovery
@@ -96,6 +101,8 @@ public final class FileJournal: Journal {
         if let active { io.close(active) }
     }
 
+    /// Writes the record at the end of the active segment (rolling first if it is full); no
+    /// sync. See `Journal.append(op:timestamp:body:)` for the contract and errors.
     public func append(op: UInt64, timestamp: UInt64, body: UnsafeRawBufferPointer) throws(StorageError) {
         let file = try writableFile()
         precondition(op == lastOp + 1, "journal append of op \(op), expected \(lastOp + 1)")
@@ -109,12 +116,16 @@ public final class FileJournal: Journal {
         lastOp = op
     }
 
+    /// One `fdatasync` of the active segment, if anything changed since the last one (earlier
+    /// segments were synced when the journal rolled past them). See `Journal.sync()`.
     public func sync() throws(StorageError) {
         let file = try writableFile()
         guard dirty else { return }
         try syncActive(file)
     }
 
+    /// Unlinks the oldest segments whose ops all lie below `op`, oldest first, with a
+    /// directory fsync after each; never the active segment. See `Journal.removeSegments(before:)`.
     @discardableResult
     public func removeSegments(before op: UInt64) throws(StorageError) -> Int {
         _ = try writableFile()
@@ -128,6 +139,7 @@ public final class FileJournal: Journal {
         return removed
     }
 
+    /// Closes the active segment without syncing; later calls throw `.closed`.
     public func close() {
         if let active { io.close(active) }
         active = nil

@@ -1,6 +1,7 @@
 /// One journal entry: the engine's encoded batch for one op of one partition, with the
 /// timestamp the engine assigned it. The body is opaque to storage.
 public struct JournalRecord: Sendable, Hashable {
+    /// The partition whose log holds the record.
     public var partition: UInt32
     /// Position in the partition's log; consecutive, starting at 1.
     public var op: UInt64
@@ -9,6 +10,7 @@ public struct JournalRecord: Sendable, Hashable {
     /// The encoded batch, at most `JournalRecordFormat.bodySizeMax` bytes.
     public var body: [UInt8]
 
+    /// A record value; nothing is checked until it is encoded or appended.
     public init(partition: UInt32, op: UInt64, timestamp: UInt64, body: [UInt8]) {
         self.partition = partition
         self.op = op
@@ -36,11 +38,17 @@ public struct JournalRecord: Sendable, Hashable {
 /// flip, or a header spliced onto the wrong body all fail the same check. The reserved fields
 /// must be zero in version 1, leaving room to grow without a new version.
 public struct JournalRecordHeader: Sendable, Hashable {
+    /// Format version (`JournalRecordFormat.version` in every record this build reads).
     public var version: UInt16
+    /// CRC32C over the header (this field zeroed) and the body.
     public var checksum: UInt32
+    /// The partition the record belongs to.
     public var partition: UInt32
+    /// The record's op number.
     public var op: UInt64
+    /// The engine timestamp of the batch.
     public var timestamp: UInt64
+    /// Bytes of body after the header.
     public var bodyLength: UInt32
     /// Both reserved fields, combined; nonzero only in a damaged or future-format record.
     var reserved: UInt64

@@ -30,8 +30,11 @@ public final class SimulatedFileIO: FileIO {
 
     /// An injected failure: the next `operation` (on `path`, or on any path) fails with `errno`.
     public struct Fault: Sendable, Hashable {
+        /// The call that fails.
         public var operation: Operation
+        /// The path it must concern, or nil for any.
         public var path: String?
+        /// The errno it fails with.
         public var errno: Int32
     }
 
@@ -47,9 +50,13 @@ public final class SimulatedFileIO: FileIO {
 
     /// Calls counted, so tests can check e.g. that one `sync()` is one `fdatasync`.
     public struct Counters: Sendable, Hashable {
+        /// `write` calls, failed ones included.
         public var writes = 0
+        /// `syncData` calls (fdatasync), failed ones included.
         public var syncData = 0
+        /// `syncDirectory` calls, failed ones included.
         public var syncDirectory = 0
+        /// `crash` calls.
         public var crashes = 0
     }
 
@@ -90,6 +97,7 @@ public final class SimulatedFileIO: FileIO {
         set { disk.withLock { $0.capacityBytes = newValue } }
     }
 
+    /// The calls counted since the disk was made.
     public var counters: Counters { disk.withLock { $0.counters } }
 
     /// What reads of the file at `path` see now, or nil if there is no such file.
