@@ -1,34 +1,27 @@
-import Foundation
+import SettleStorage
 
 /// The layout of a data directory:
 ///
 ///     settle.meta                 format version and partition count (fixed at creation)
-///     partition-<n>/journal/      journal segments of partition n
-///     partition-<n>/checkpoints/  checkpoints of partition n
+///     journal/<partition>/        journal segments (FileJournal)
+///     checkpoints/<partition>/    checkpoints (CheckpointStore)
 enum DataDirectory {
     static let formatVersion = 1
 
-    static func partitionDirectory(_ root: String, _ partition: Int) -> String {
-        root + "/partition-\(partition)"
-    }
-
     /// Creates the directory on first use; afterwards returns the partition count it was
     /// created with (tenants are placed by it, so it can never change silently).
-    static func prepare(_ root: String, partitions: Int) throws(EngineError) -> Int {
+    static func prepare(_ root: String, partitions: Int, io: any FileIO) throws(EngineError) -> Int {
         let meta = root + "/settle.meta"
-        if let text = try? String(contentsOfFile: meta, encoding: .utf8) {
-            return try parse(text, path: meta)
-        }
+        if let existing = try read(meta, io: io) { return existing }
         do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            let text = "format=\(formatVersion)\npartitions=\(partitions)\n"
+            try io.createDirectory(root)
             let temporary = meta + ".tmp"
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            try syncFile(temporary)
-            guard rename(temporary, meta) == 0 else { throw EngineError(.recoveryFailed, "rename \(temporary): errno \(errno)") }
-            try syncFile(root)
-        } catch let error as EngineError {
-            throw error
+            let file = try io.openFile(temporary, mode: .truncate)
+            defer { io.close(file) }
+            try io.write(file, at: 0, Array("format=\(formatVersion)\npartitions=\(partitions)\n".utf8))
+            try io.syncData(file)
+            try io.rename(temporary, to: meta)
+            try io.syncDirectory(root)
         } catch {
             throw EngineError(.recoveryFailed, "cannot create data directory \(root): \(error)")
         }
@@ -36,17 +29,24 @@ enum DataDirectory {
     }
 
     /// Reads the partition count of an existing directory (for `settle verify`).
-    static func existingPartitionCount(_ root: String) throws(EngineError) -> Int {
-        let meta = root + "/settle.meta"
-        guard let text = try? String(contentsOfFile: meta, encoding: .utf8) else {
-            throw EngineError(.recoveryFailed, "\(meta) is missing: not a Settle data directory")
+    static func existingPartitionCount(_ root: String, io: any FileIO) throws(EngineError) -> Int {
+        guard let count = try read(root + "/settle.meta", io: io) else {
+            throw EngineError(.recoveryFailed, "\(root)/settle.meta is missing: not a Settle data directory")
         }
-        return try parse(text, path: meta)
+        return count
     }
 
-    private static func parse(_ text: String, path: String) throws(EngineError) -> Int {
+    private static func read(_ path: String, io: any FileIO) throws(EngineError) -> Int? {
+        let bytes: [UInt8]
+        do {
+            bytes = try io.readWholeFile(path)
+        } catch where error.code == .notFound {
+            return nil
+        } catch {
+            throw EngineError(.recoveryFailed, "cannot read \(path): \(error)")
+        }
         var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
         }
@@ -57,12 +57,5 @@ enum DataDirectory {
             throw EngineError(.recoveryFailed, "\(path): invalid partition count")
         }
         return count
-    }
-
-    private static func syncFile(_ path: String) throws(EngineError) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw EngineError(.recoveryFailed, "open \(path): errno \(errno)") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw EngineError(.recoveryFailed, "fsync \(path): errno \(errno)") }
     }
 }

@@ -17,7 +17,8 @@ public final class Engine: Sendable {
     /// the writer threads. Throws when the directory cannot be recovered: never a silent skip.
     public static func open(_ configuration: EngineConfiguration) throws(EngineError) -> Engine {
         var configuration = configuration
-        configuration.partitionCount = try DataDirectory.prepare(configuration.directory, partitions: configuration.partitionCount)
+        configuration.partitionCount = try DataDirectory.prepare(
+            configuration.directory, partitions: configuration.partitionCount, io: configuration.io)
         var partitions: [Partition] = []
         var reports: [RecoveryReport] = []
         for index in 0..<configuration.partitionCount {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SettleStorage
 import SettleCore
 
 /// How an engine runs. Defaults suit the embedded, single-machine mode.
@@ -19,6 +20,8 @@ public struct EngineConfiguration: Sendable {
     public var segmentBytes = 64 << 20
     /// Wall-clock nanoseconds since 1970; injectable for tests.
     public var wallClock: @Sendable () -> UInt64 = { Clocks.wallNanoseconds() }
+    /// The file system shell (tests inject `SimulatedFileIO` to tear, corrupt and fail I/O).
+    public var io: any FileIO = PosixFileIO()
     /// Where the engine logs (structured, swift-log).
     public var logger = Logger(label: "settle.engine")
     /// Monotonic nanoseconds, for latency measurements.

@@ -33,7 +33,7 @@ enum Recovery {
         let root = configuration.directory
         let partition = UInt32(index)
         do {
-            let checkpoints = try CheckpointStore(dataDirectory: root, partition: partition)
+            let checkpoints = try CheckpointStore(dataDirectory: root, partition: partition, io: configuration.io)
             var machine = StateMachine(memory: HugePageMemory())
             var checkpointOp: UInt64 = 0
             if let checkpoint = try checkpoints.loadNewest() {
@@ -45,7 +45,7 @@ enum Recovery {
             var replayed = 0
             let options = FileJournalOptions(segmentSizeBytes: UInt64(configuration.segmentBytes))
             let journal = try FileJournal.open(
-                dataDirectory: root, partition: partition, options: options, replayAfter: checkpointOp
+                dataDirectory: root, partition: partition, io: configuration.io, options: options, replayAfter: checkpointOp
             ) { record in
                 guard replayError == nil else { return }
                 do {

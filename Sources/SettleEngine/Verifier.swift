@@ -48,9 +48,10 @@ public enum Verifier {
     /// journal record, full replay) and audits every invariant. Recovery's only change to the
     /// directory is the one the engine makes too: cutting a torn final record, which can hold
     /// no acknowledged write.
-    public static func open(directory: String) throws(EngineError) -> VerifiedState {
-        let partitions = try DataDirectory.existingPartitionCount(directory)
-        let configuration = EngineConfiguration(directory: directory, partitionCount: partitions)
+    public static func open(directory: String, io: any FileIO = PosixFileIO()) throws(EngineError) -> VerifiedState {
+        let partitions = try DataDirectory.existingPartitionCount(directory, io: io)
+        var configuration = EngineConfiguration(directory: directory, partitionCount: partitions)
+        configuration.io = io
         var machines: [StateMachine] = []
         var recoveries: [RecoveryReport] = []
         var audits: [AuditReport] = []
@@ -64,7 +65,7 @@ public enum Verifier {
         return VerifiedState(machines: machines, report: VerifyReport(directory: directory, recovery: recoveries, audits: audits))
     }
 
-    public static func verify(directory: String) throws(EngineError) -> VerifyReport {
-        try open(directory: directory).report
+    public static func verify(directory: String, io: any FileIO = PosixFileIO()) throws(EngineError) -> VerifyReport {
+        try open(directory: directory, io: io).report
     }
 }
