@@ -31,7 +31,9 @@ let package = Package(
             swiftSettings: strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         // Journal segments, checkpoints, recovery, CRC32C and the file I/O they sit on.
-        .target(name: "SettleStorage", dependencies: ["SettleCore"], swiftSettings: strictSettings),
+        .target(name: "SettleStorage", dependencies: ["SettleCore", "CSettleCRC32C"], swiftSettings: strictSettings),
+        // The CPU's CRC32 instruction, which Swift cannot emit (SSE4.2 on x86-64).
+        .target(name: "CSettleCRC32C"),
         // Partitions, commit pipeline with group commit, recovery, checkpoints, verify.
         .target(
             name: "SettleEngine",

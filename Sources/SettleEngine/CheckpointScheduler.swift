@@ -14,6 +14,9 @@ final class CheckpointScheduler: @unchecked Sendable {
     private var completedOp: UInt64?
     private var failed: (any Error)?
     private var journalBytesSinceCheckpoint = 0
+    /// The size of the last checkpoint: the next one waits for at least as much new journal,
+    /// so checkpoint writing stays a constant fraction of commit work as the state grows.
+    private var lastCheckpointBytes = 0
     private(set) var lastCheckpointOp: UInt64
 
     init(store: CheckpointStore, lastCheckpointOp: UInt64) {
@@ -43,8 +46,11 @@ final class CheckpointScheduler: @unchecked Sendable {
             }
         }
         let idle = lock.withLock { inFlight == nil }
-        guard idle, journalBytesSinceCheckpoint >= partition.configuration.checkpointJournalBytes else { return }
-        start(op: partition.nextOp - 1, capture: partition.machine.captureSnapshot())
+        let threshold = max(partition.configuration.checkpointJournalBytes, lastCheckpointBytes)
+        guard idle, journalBytesSinceCheckpoint >= threshold else { return }
+        let capture = partition.machine.captureSnapshot()
+        lastCheckpointBytes = capture.byteCount
+        start(op: partition.nextOp - 1, capture: capture)
     }
 
     private func start(op: UInt64, capture: SnapshotCapture) {
@@ -54,9 +60,11 @@ final class CheckpointScheduler: @unchecked Sendable {
         let store = self.store
         let thread = Thread { [self] in
             do {
-                var sink = ByteSink()
-                try capture.write(to: &sink)
-                try store.write(op: op, timestamp: capture.timestamp, snapshot: sink.bytes)
+                try store.write(op: op, timestamp: capture.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
+                    var sink = CheckpointSink(file: file)
+                    try capture.write(to: &sink)
+                    file = sink.file
+                }
                 lock.withLock { completedOp = op; inFlight = nil }
             } catch {
                 lock.withLock { failed = error; inFlight = nil }

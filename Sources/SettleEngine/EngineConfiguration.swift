@@ -16,6 +16,9 @@ public struct EngineConfiguration: Sendable {
     public var groupEventsMax = 4 * StateMachine.batchEventsMax
     /// Journal bytes after which a checkpoint is taken (in the background).
     public var checkpointJournalBytes = 512 << 20
+    /// 2 MiB record chunks a background thread keeps faulted in ahead of the writer, per
+    /// partition (see `HugePageMemory`); the memory cost of not stalling on page faults.
+    public var memoryPoolChunks = 32
     /// Journal segment size.
     public var segmentBytes = 64 << 20
     /// Wall-clock nanoseconds since 1970; injectable for tests.

@@ -34,12 +34,16 @@ enum Recovery {
         let partition = UInt32(index)
         do {
             let checkpoints = try CheckpointStore(dataDirectory: root, partition: partition, io: configuration.io)
-            var machine = StateMachine(memory: HugePageMemory())
+            let memory = HugePageMemory(poolChunks: configuration.memoryPoolChunks)
+            memory.prefill()
+            var machine = StateMachine(memory: memory)
             var checkpointOp: UInt64 = 0
-            if let checkpoint = try checkpoints.loadNewest() {
-                var source = ByteSource(bytes: checkpoint.snapshot)
-                machine = try StateMachine.readSnapshot(from: &source, memory: HugePageMemory())
-                checkpointOp = checkpoint.op
+            if let reader = try checkpoints.openNewest() {
+                var source = CheckpointSource(file: reader)
+                let loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
+                try source.file.finish()  // the checksum: nothing loaded counts before it passes
+                machine = loaded
+                checkpointOp = reader.op
             }
             var replayError: (any Error)?
             var replayed = 0
@@ -85,24 +89,14 @@ enum Recovery {
     }
 }
 
-/// Reads a snapshot out of an in-memory checkpoint.
-struct ByteSource: SnapshotSource {
-    let bytes: [UInt8]
-    var offset = 0
-
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard buffer.count <= bytes.count - offset else {
-            throw SnapshotFormatError(message: "snapshot ends after \(bytes.count) bytes; more were expected")
-        }
-        bytes.withUnsafeBytes { source in
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + buffer.count]))
-        }
-        offset += buffer.count
-    }
+/// Streams a snapshot out of a checkpoint file.
+struct CheckpointSource: SnapshotSource {
+    var file: CheckpointStreamReader
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws { try file.read(into: buffer) }
 }
 
-/// Collects a snapshot in memory for `CheckpointStore.write`.
-struct ByteSink: SnapshotSink {
-    var bytes: [UInt8] = []
-    mutating func write(_ buffer: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: buffer) }
+/// Streams a snapshot into a checkpoint file.
+struct CheckpointSink: SnapshotSink {
+    var file: CheckpointStreamWriter
+    mutating func write(_ buffer: UnsafeRawBufferPointer) throws { try file.write(buffer) }
 }

@@ -61,6 +61,7 @@ struct SnapshotTests {
         let original = try Self.populatedMachine()
         var sink = ByteSink()
         try original.writeSnapshot(to: &sink)
+        #expect(original.captureSnapshot().byteCount == sink.bytes.count)
         var source = ByteSource(bytes: sink.bytes)
         let restored = try StateMachine.readSnapshot(from: &source)
         #expect(source.offset == sink.bytes.count)

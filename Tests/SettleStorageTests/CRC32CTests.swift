@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SettleStorage
 
@@ -50,5 +51,29 @@ struct CRC32CTests {
             for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
         }
         return ~crc
+    }
+}
+
+@Suite("CRC32C hardware path")
+struct CRC32CHardwareTests {
+    @Test(arguments: [0, 1, 7, 8, 9, 63, 64, 1000, 4097])
+    func hardwareEqualsSoftware(length: Int) {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<length + 3).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes.withUnsafeBytes { all in
+            // Misaligned starts exercise the hardware path's alignment prologue.
+            for start in 0..<3 {
+                let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + length])
+                #expect(CRC32C.update(0x1234_5678, slice) == CRC32C.updateInSoftware(0x1234_5678, slice))
+            }
+        }
+    }
+
+    @Test func hardwareIsUsedOnThisCPUWhenAvailable() throws {
+        #if arch(x86_64)
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        try #require(!flags.isEmpty, "no /proc/cpuinfo to compare with")
+        #expect(CRC32C.usesHardware == flags.contains("sse4_2"))
+        #endif
     }
 }

@@ -13,6 +13,12 @@ public struct SnapshotCapture: @unchecked Sendable {
     /// The timestamp of the last batch the capture includes.
     public var timestamp: UInt64 { lastTimestamp }
 
+    /// The exact length `write(to:)` produces, known before writing (a checkpoint header
+    /// carries it ahead of the body).
+    public var byteCount: Int {
+        8 * 6 + ledgers.reduce(0) { $0 + 8 + $1.byteCount }
+    }
+
     /// Streams the snapshot; the bytes equal what `writeSnapshot` would have produced at the
     /// moment of capture.
     public func write<Sink: SnapshotSink>(to sink: inout Sink) throws {
@@ -43,6 +49,12 @@ struct LedgerCapture {
     let pending: [(key: Int, value: PendingStatus)]
     let failedIDs: [UInt128]
     let histories: [(key: Int, value: [AccountBalance])]
+
+    var byteCount: Int {
+        let records = accounts.count * MemoryLayout<Account>.stride + transferCount * MemoryLayout<Transfer>.stride
+        let history = histories.reduce(0) { $0 + 16 + $1.value.count * 72 }
+        return 8 * 6 + records + pending.count * 8 + failedIDs.count * 16 + history
+    }
 
     func write<Sink: SnapshotSink>(to writer: inout SnapshotWriter<Sink>) throws {
         try writer.word(lastTimestamp)

@@ -111,7 +111,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Removes checkpoints beyond the newest `retainCount`, and temp files a crash left behind.
-    private func prune() throws(StorageError) {
+    func prune() throws(StorageError) {
         let names = try io.listDirectory(directory)
         var removed = false
         for name in names where name.hasSuffix(Self.fileExtension + ".tmp") {

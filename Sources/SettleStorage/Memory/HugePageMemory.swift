@@ -1,28 +1,85 @@
-import Glibc
+import Foundation
 import SettleCore
 
-/// Record memory backed by transparent huge pages where the kernel allows them
-/// (`madvise(MADV_HUGEPAGE)`), so that a 2 MiB chunk costs one page fault instead of 512.
-/// Falls back silently to ordinary pages when huge pages are unavailable: the hint is an
-/// optimisation, never a requirement.
-public struct HugePageMemory: RecordMemory {
+/// Record memory backed by transparent huge pages (`madvise(MADV_HUGEPAGE)`), with a pool of
+/// chunks faulted in ahead of time by a background thread.
+///
+/// Why: on the VMs we run on, first touch of fresh memory is the single largest cost of a
+/// commit (perf: `clear_page_erms` under `RecordStore.append`, ~30% of the writer thread).
+/// Huge pages cut the fault count 512-fold; the pool moves the remaining zeroing off the
+/// partition's writer thread, as TigerBeetle avoids it by allocating everything at startup.
+/// Falls back to ordinary pages when huge pages are unavailable: an optimisation, never a
+/// requirement.
+public final class HugePageMemory: RecordMemory, @unchecked Sendable {
     public static let hugePageBytes = 2 << 20
 
-    public init() {}
+    private let condition = NSCondition()
+    private var ready: [UnsafeMutableRawPointer] = []
+    private let poolChunks: Int
+    private var refilling = false
+
+    /// - Parameter poolChunks: huge-page chunks kept faulted in ahead of demand (0: none).
+    public init(poolChunks: Int = 0) {
+        self.poolChunks = poolChunks
+    }
 
     public func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        if byteCount == Self.hugePageBytes && alignment <= Self.hugePageBytes && poolChunks > 0 {
+            condition.lock()
+            let chunk = ready.popLast()
+            let start = !refilling && ready.count < poolChunks / 2
+            if start { refilling = true }
+            condition.unlock()
+            if start { startRefill() }
+            if let chunk { return chunk }
+        }
+        return Self.allocateFresh(byteCount: byteCount, alignment: alignment)
+    }
+
+    public func deallocate(_ pointer: UnsafeMutableRawPointer) {
+        free(pointer)
+    }
+
+    private static func allocateFresh(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
         var raw: UnsafeMutableRawPointer?
         let align = max(alignment, MemoryLayout<Int>.alignment)
         guard posix_memalign(&raw, align, byteCount) == 0, let pointer = raw else {
             fatalError("out of memory allocating \(byteCount) bytes for ledger records")
         }
-        if byteCount >= Self.hugePageBytes && align % Self.hugePageBytes == 0 {
+        if byteCount >= hugePageBytes && align % hugePageBytes == 0 {
             _ = madvise(pointer, byteCount, MADV_HUGEPAGE)
         }
         return pointer
     }
 
-    public func deallocate(_ pointer: UnsafeMutableRawPointer) {
-        free(pointer)
+    /// Faults chunks in on a short-lived thread until the pool is full again.
+    private func startRefill() {
+        let thread = Thread { [self] in
+            while true {
+                let chunk = Self.allocateFresh(byteCount: Self.hugePageBytes, alignment: Self.hugePageBytes)
+                // One write per 4 KiB page faults every page in (a single huge page, where THP
+                // granted one).
+                for offset in stride(from: 0, to: Self.hugePageBytes, by: 4096) {
+                    chunk.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self)
+                }
+                condition.lock()
+                ready.append(chunk)
+                let full = ready.count >= poolChunks
+                if full { refilling = false }
+                condition.unlock()
+                if full { return }
+            }
+        }
+        thread.name = "settle-memory"
+        thread.start()
+    }
+
+    /// Starts filling the pool now rather than at the first allocation.
+    public func prefill() {
+        condition.lock()
+        let start = !refilling && ready.count < poolChunks
+        if start { refilling = true }
+        condition.unlock()
+        if start { startRefill() }
     }
 }
