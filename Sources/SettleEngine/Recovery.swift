@@ -14,6 +14,8 @@ public struct RecoveryReport: Sendable {
     /// Bytes of a torn final record (an unacknowledged write cut by a crash) removed.
     public var tornBytesDropped: UInt64
     public var tornTailLocation: String?
+    /// Time spent loading the checkpoint, and in total.
+    public var checkpointSeconds: Double
     public var seconds: Double
 }
 
@@ -39,12 +41,14 @@ enum Recovery {
             var machine = StateMachine(memory: memory)
             var checkpointOp: UInt64 = 0
             if let reader = try checkpoints.openNewest() {
+                memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
                 var source = CheckpointSource(file: reader)
                 let loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
                 try source.file.finish()  // the checksum: nothing loaded counts before it passes
                 machine = loaded
                 checkpointOp = reader.op
             }
+            let loaded = configuration.monotonicClock()
             var replayError: (any Error)?
             var replayed = 0
             let options = FileJournalOptions(segmentSizeBytes: UInt64(configuration.segmentBytes))
@@ -65,6 +69,7 @@ enum Recovery {
                 partition: index, checkpointOp: checkpointOp, replayedOps: replayed, lastOp: max(journal.lastOp, checkpointOp),
                 tornBytesDropped: recovery.tornBytesTruncated,
                 tornTailLocation: recovery.tornTailPath.map { "\($0) at byte \(recovery.tornTailOffset ?? 0)" },
+                checkpointSeconds: Double(loaded - start) / 1e9,
                 seconds: Double(configuration.monotonicClock() - start) / 1e9
             )
             return RecoveredPartition(machine: machine, journal: journal, checkpoints: checkpoints, report: report)

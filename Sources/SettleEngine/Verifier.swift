@@ -28,7 +28,8 @@ public struct VerifyReport: Sendable {
         for (recovery, audit) in zip(self.recovery, audits) {
             lines.append("partition \(recovery.partition): checkpoint op \(recovery.checkpointOp), journal ops \(recovery.lastOp)"
                          + " (\(recovery.replayedOps) replayed), \(audit.tenants) tenants, \(audit.accounts) accounts,"
-                         + " \(audit.transfers) transfers" + (recovery.tornBytesDropped > 0
+                         + " \(audit.transfers) transfers" + String(format: ", recovered in %.3f s (checkpoint %.3f s)",
+                                                                     recovery.seconds, recovery.checkpointSeconds) + (recovery.tornBytesDropped > 0
                             ? ", torn tail of \(recovery.tornBytesDropped) bytes cut at \(recovery.tornTailLocation ?? "?")" : ""))
             for tenant in audit.totals.keys.sorted() {
                 for (ledger, totals) in audit.totals[tenant]!.sorted(by: { $0.key < $1.key }) {

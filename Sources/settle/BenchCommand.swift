@@ -107,7 +107,9 @@ struct BenchCommand: AsyncParsableCommand {
         let seconds = Double(Clocks.monotonicNanoseconds() - start) / 1e9
         engine.shutdown()
         let replayed = engine.recovery.reduce(0) { $0 + $1.replayedOps }
-        print(String(format: "restart: ready in %.3f s (%d journal ops replayed)", seconds, replayed))
+        let loading = engine.recovery.map(\.checkpointSeconds).max() ?? 0
+        print(String(format: "restart: ready in %.3f s (checkpoint loaded in %.3f s, %d journal ops replayed)",
+                     seconds, loading, replayed))
     }
 }
 

@@ -86,6 +86,11 @@ final class IDIndex {
         return sink
     }
 
+    /// Grows once, up front, to hold `total` ids without rehashing (loading a snapshot).
+    func reserve(_ total: Int) {
+        while total * 4 > capacity * 3 { grow() }
+    }
+
     /// Records that `id` lives at `slot`. The caller guarantees `id` is not present.
     @inline(__always)
     func insert(_ id: UInt128, slot: Int) {

@@ -13,6 +13,7 @@ extension Ledger {
     func readSnapshot<Source: SnapshotSource>(from reader: inout SnapshotReader<Source>, expiry: inout ExpiryQueue) throws {
         lastTimestamp = try reader.word()
         try accounts.appendRuns(total: reader.count("account")) { try reader.raw(into: $0) }
+        accountIndex.reserve(accounts.count)
         for slot in 0..<accounts.count {
             let id = accounts[slot].id
             guard findAccount(id) == nil else { throw SnapshotFormatError(message: "account \(id) appears twice") }
@@ -20,21 +21,31 @@ extension Ledger {
             accountTransferSlots.appendList()
         }
         try transfers.appendRuns(total: reader.count("transfer")) { try reader.raw(into: $0) }
-        for slot in 0..<transfers.count {
-            let transfer = transfers.pointer(at: slot).pointee
-            guard findTransfer(transfer.id) == nil else {
-                throw SnapshotFormatError(message: "transfer \(transfer.id) appears twice")
-            }
-            transferIndex.insert(transfer.id, slot: slot)
-            guard let debit = findAccount(transfer.debitAccountID), let credit = findAccount(transfer.creditAccountID) else {
-                throw SnapshotFormatError(message: "transfer \(transfer.id) names a missing account")
-            }
-            accountTransferSlots.append(UInt32(slot), to: debit)
-            accountTransferSlots.append(UInt32(slot), to: credit)
+        transferIndex.reserve(transfers.count)
+        var block = 0
+        while block < transfers.count {
+            let end = min(block + 4096, transfers.count)
+            // Overlap the index's cache misses for a block before inserting it.
+            warmSink &+= transferIndex.warm((block..<end).lazy.map { self.transfers.pointer(at: $0).pointee.id })
+            for slot in block..<end { try indexLoadedTransfer(at: slot) }
+            block = end
         }
         try readPendingStatuses(from: &reader, expiry: &expiry)
         for _ in 0..<(try reader.count("failed id")) { burn(try reader.id()) }
         try readHistories(from: &reader)
+    }
+
+    private func indexLoadedTransfer(at slot: Int) throws {
+        let transfer = transfers.pointer(at: slot).pointee
+        guard findTransfer(transfer.id) == nil else {
+            throw SnapshotFormatError(message: "transfer \(transfer.id) appears twice")
+        }
+        transferIndex.insert(transfer.id, slot: slot)
+        guard let debit = findAccount(transfer.debitAccountID), let credit = findAccount(transfer.creditAccountID) else {
+            throw SnapshotFormatError(message: "transfer \(transfer.id) names a missing account")
+        }
+        accountTransferSlots.append(UInt32(slot), to: debit)
+        accountTransferSlots.append(UInt32(slot), to: credit)
     }
 
     private func readPendingStatuses<Source: SnapshotSource>(

@@ -16,11 +16,14 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
     private let condition = NSCondition()
     private var ready: [UnsafeMutableRawPointer] = []
     private let poolChunks: Int
+    /// How full the refill thread makes the pool; raised for a while by `prefault(chunks:)`.
+    private var target: Int
     private var refilling = false
 
     /// - Parameter poolChunks: huge-page chunks kept faulted in ahead of demand (0: none).
     public init(poolChunks: Int = 0) {
         self.poolChunks = poolChunks
+        target = poolChunks
     }
 
     public func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
@@ -64,8 +67,11 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
                 }
                 condition.lock()
                 ready.append(chunk)
-                let full = ready.count >= poolChunks
-                if full { refilling = false }
+                let full = ready.count >= target
+                if full {
+                    refilling = false
+                    target = poolChunks
+                }
                 condition.unlock()
                 if full { return }
             }
@@ -76,8 +82,15 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
 
     /// Starts filling the pool now rather than at the first allocation.
     public func prefill() {
+        prefault(chunks: poolChunks)
+    }
+
+    /// Faults `chunks` chunks in on the background thread, e.g. before loading a snapshot of
+    /// known size, so that the loading thread and this one share the page zeroing.
+    public func prefault(chunks: Int) {
         condition.lock()
-        let start = !refilling && ready.count < poolChunks
+        target = max(target, chunks)
+        let start = !refilling && ready.count < target
         if start { refilling = true }
         condition.unlock()
         if start { startRefill() }
