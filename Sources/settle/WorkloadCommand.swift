@@ -15,7 +15,7 @@ struct WorkloadCommand: AsyncParsableCommand {
     @Option var seed: UInt64
     @Option(help: "Run number: makes this run's transfer ids unique.") var run: Int
     @Option var log: String
-    @Option var transfersMax = 30_000
+    @Option(help: "Stop after this many transfers (the crash test kills long before).") var transfersMax = 1_000_000
     @Option var clients = 3
 
     static let tenants: [TenantID] = [TenantID(1), TenantID(2), TenantID(3)]
@@ -66,7 +66,7 @@ struct WorkloadCommand: AsyncParsableCommand {
                 throw ValidationError("workload batch rejected: \(reply.results)")
             }
             log.write("A \(tenant.rawValue) \(firstID) \(size)\n")
-            try await Task.sleep(nanoseconds: 1_000_000)
+            try await Task.sleep(nanoseconds: 2_000_000)
         }
     }
 }
