@@ -1,6 +1,124 @@
+import ArgumentParser
+import Glibc
 import SettleCore
 import SettleSimulation
-import Glibc
+
+/// `settle-sim`: the seeded simulator (state machine against the reference model) and the
+/// core benchmark. Top-level code rather than `@main`, so that a test target can link it.
+struct SettleSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settle-sim",
+        abstract: "Runs seeded workloads against StateMachine and the reference model, or the core benchmark.",
+        discussion: """
+            Every batch is applied to both sides and compared; the first disagreement stops the \
+            run with FAILED seed=S and the command that replays it (exit status 1).
+            """
+    )
+
+    @Option(name: .long, help: "A seed to run (repeatable). Without --seed or --seeds a random seed is used.")
+    var seed: [UInt64] = []
+
+    @Option(name: .long, help: "An inclusive range of seeds, FIRST..LAST.")
+    var seeds: SeedRange?
+
+    @Option(name: .long, help: "Events to apply per seed.")
+    var events: Int = 10_000
+
+    @Flag(name: .long, help: "Print only 'digest: <n>' per seed (for determinism checks).")
+    var digest = false
+
+    @Flag(name: .long, help: "Run the core benchmark instead of the simulator.")
+    var bench = false
+
+    @Option(name: .long, help: "Transfers for the benchmark (implies --bench).")
+    var benchTransfers: Int?
+
+    func validate() throws {
+        if events < 1 { throw ValidationError("--events must be at least 1") }
+        if let benchTransfers, benchTransfers < 1 { throw ValidationError("--bench-transfers must be at least 1") }
+    }
+
+    func run() throws {
+        if bench || benchTransfers != nil {
+            runBenchmark()
+            return
+        }
+        var allSeeds = seed + (seeds.map { Array($0.first...$0.last) } ?? [])
+        if allSeeds.isEmpty { allSeeds = [UInt64.random(in: 0...UInt64.max)] }
+        for seed in allSeeds {
+            try simulate(seed: seed)
+        }
+        if !digest && allSeeds.count > 1 { print("all \(allSeeds.count) seeds passed") }
+    }
+
+    private func simulate(seed: UInt64) throws {
+        if !digest { print("seed=\(seed) events=\(events)") }
+        let start = monotonicNanoseconds()
+        let simulator = Simulator(seed: seed, eventCount: events)
+        do {
+            let summary = try simulator.run { progress in
+                guard !digest else { return }
+                print("  progress: \(progress.events)/\(events) events, \(progress.batches) batches")
+            }
+            if digest {
+                print("digest: \(summary.digest)")
+            } else {
+                printSummary(summary, seconds: Double(monotonicNanoseconds() - start) / 1e9)
+            }
+        } catch {
+            print("FAILED seed=\(seed)")
+            print(error)
+            print("replay: swift run -c release settle-sim --seed \(seed) --events \(events)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func printSummary(_ summary: SimulationSummary, seconds: Double) {
+        print("  events: \(summary.events)")
+        print("  batches: \(summary.batches) (refused whole: \(summary.rejectedBatches), expiry ticks: \(summary.expiryTicks))")
+        print("  queries compared: \(summary.queriesCompared)")
+        printHistogram("createAccounts results", CreateAccountResult.allCases, summary.accountResults)
+        printHistogram("createTransfers results", CreateTransferResult.allCases, summary.transferResults)
+        let tenths = Int(seconds * 10)
+        print("  seconds: \(tenths / 10).\(tenths % 10)")
+        print("  digest: \(summary.digest)")
+    }
+
+    private func printHistogram<Code: RawRepresentable<UInt16>>(_ title: String, _ cases: [Code], _ counts: [Int]) {
+        print("  \(title):")
+        for code in cases where counts[Int(code.rawValue)] > 0 {
+            let name = "\(code)"
+            print("    \(name)\(String(repeating: " ", count: Swift.max(1, 48 - name.count)))\(counts[Int(code.rawValue)])")
+        }
+        let unseen = cases.filter { counts[Int($0.rawValue)] == 0 }.map { "\($0)" }
+        if !unseen.isEmpty { print("    never returned: \(unseen.joined(separator: ", "))") }
+    }
+
+    private func runBenchmark() {
+        var benchmark = CoreBenchmark()
+        if let benchTransfers { benchmark.transferCount = benchTransfers }
+        let report = benchmark.run(clock: monotonicNanoseconds, residentBytes: residentBytes)
+        print("transfers: \(report.transfers)")
+        print("seconds: \(report.seconds)")
+        print("transfers/s: \(Int(report.transfersPerSecond))")
+        print("resident bytes per stored transfer: \(report.bytesPerTransfer)")
+        print("digest: \(report.digest)")
+    }
+}
+
+/// `FIRST..LAST`, inclusive.
+struct SeedRange: ExpressibleByArgument {
+    var first: UInt64
+    var last: UInt64
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ".", omittingEmptySubsequences: true)
+        guard argument.contains(".."), parts.count == 2,
+              let first = UInt64(parts[0]), let last = UInt64(parts[1]), first <= last else { return nil }
+        self.first = first
+        self.last = last
+    }
+}
 
 func monotonicNanoseconds() -> UInt64 {
     var ts = timespec()
@@ -19,9 +137,4 @@ func residentBytes() -> Int {
     return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-let report = CoreBenchmark().run(clock: monotonicNanoseconds, residentBytes: residentBytes)
-print("transfers: \(report.transfers)")
-print("seconds: \(report.seconds)")
-print("transfers/s: \(Int(report.transfersPerSecond))")
-print("resident bytes per stored transfer: \(report.bytesPerTransfer)")
-print("digest: \(report.digest)")
+SettleSim.main()
