@@ -2,13 +2,15 @@ import Foundation
 import SettleCore
 import SettleStorage
 
-/// Decides when a partition takes a checkpoint and writes it on a background thread.
+/// Decides when a partition takes a checkpoint and writes it, on a background thread (the
+/// engine) or inline (the simulator).
 ///
-/// The writer thread only captures the state (`StateMachine.captureSnapshot()`, cheap) and
-/// later, once the checkpoint is durable, removes the journal segments it covers. Contract
-/// with storage: a checkpoint of op N is written only after the journal's sync covered N.
+/// The writer only captures the state (`StateMachine.captureSnapshot()`, cheap) and later,
+/// once the checkpoint is durable, removes the journal segments it covers. Contract with
+/// storage: a checkpoint of op N is written only after the journal's sync covered N.
 final class CheckpointScheduler: @unchecked Sendable {
     private let store: CheckpointStore
+    private let background: Bool
     private let lock = NSLock()
     private var inFlight: DispatchSemaphore?
     private var completedOp: UInt64?
@@ -18,57 +20,75 @@ final class CheckpointScheduler: @unchecked Sendable {
     /// so checkpoint writing stays a constant fraction of commit work as the state grows.
     private var lastCheckpointBytes = 0
     private(set) var lastCheckpointOp: UInt64
+    private(set) var completed = 0
 
-    init(store: CheckpointStore, lastCheckpointOp: UInt64) {
+    init(store: CheckpointStore, lastCheckpointOp: UInt64, background: Bool) {
         self.store = store
         self.lastCheckpointOp = lastCheckpointOp
+        self.background = background
     }
 
     func noteJournalBytes(_ bytes: Int) { journalBytesSinceCheckpoint += bytes }
 
-    /// Called by the writer thread between groups.
-    func poll(partition: Partition) {
+    /// Called by the writer between groups; returns problems worth logging.
+    func poll(pipeline: CommitPipeline) -> [String] {
+        var problems = finishCompleted(pipeline)
+        let threshold = max(pipeline.configuration.checkpointJournalBytes, lastCheckpointBytes)
+        let idle = lock.withLock { inFlight == nil }
+        guard idle, journalBytesSinceCheckpoint >= threshold, pipeline.fatalError == nil else { return problems }
+        let capture = pipeline.machine.captureSnapshot()
+        lastCheckpointBytes = capture.byteCount
+        journalBytesSinceCheckpoint = 0
+        let op = pipeline.nextOp - 1
+        if background {
+            startInBackground(op: op, capture: capture)
+        } else {
+            write(op: op, capture: capture)
+            problems += finishCompleted(pipeline)
+        }
+        return problems
+    }
+
+    private func finishCompleted(_ pipeline: CommitPipeline) -> [String] {
         let (done, error) = lock.withLock { () -> (UInt64?, (any Error)?) in
             defer { completedOp = nil; failed = nil }
             return (completedOp, failed)
         }
+        var problems: [String] = []
         if let error {
             // The journal still holds everything: a failed checkpoint costs only replay time.
-            partition.log("checkpoint failed, journal kept: \(error)")
+            problems.append("checkpoint failed, journal kept: \(error)")
         }
         if let op = done {
             lastCheckpointOp = op
-            partition.metrics.recordCheckpoint()
+            completed += 1
             do {
-                try partition.journal.removeSegments(before: op + 1)
+                try pipeline.journal.removeSegments(before: op + 1)
             } catch {
-                partition.log("removing journal segments before op \(op + 1) failed: \(error)")
+                problems.append("removing journal segments before op \(op + 1) failed: \(error)")
             }
         }
-        let idle = lock.withLock { inFlight == nil }
-        let threshold = max(partition.configuration.checkpointJournalBytes, lastCheckpointBytes)
-        guard idle, journalBytesSinceCheckpoint >= threshold else { return }
-        let capture = partition.machine.captureSnapshot()
-        lastCheckpointBytes = capture.byteCount
-        start(op: partition.nextOp - 1, capture: capture)
+        return problems
     }
 
-    private func start(op: UInt64, capture: SnapshotCapture) {
-        journalBytesSinceCheckpoint = 0
+    private func write(op: UInt64, capture: SnapshotCapture) {
+        do {
+            try store.write(op: op, timestamp: capture.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
+                var sink = CheckpointSink(file: file)
+                try capture.write(to: &sink)
+                file = sink.file
+            }
+            lock.withLock { completedOp = op; inFlight = nil }
+        } catch {
+            lock.withLock { failed = error; inFlight = nil }
+        }
+    }
+
+    private func startInBackground(op: UInt64, capture: SnapshotCapture) {
         let finished = DispatchSemaphore(value: 0)
         lock.withLock { inFlight = finished }
-        let store = self.store
         let thread = Thread { [self] in
-            do {
-                try store.write(op: op, timestamp: capture.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
-                    var sink = CheckpointSink(file: file)
-                    try capture.write(to: &sink)
-                    file = sink.file
-                }
-                lock.withLock { completedOp = op; inFlight = nil }
-            } catch {
-                lock.withLock { failed = error; inFlight = nil }
-            }
+            write(op: op, capture: capture)
             finished.signal()
         }
         thread.name = "settle-checkpoint"

@@ -22,9 +22,9 @@ public final class Engine: Sendable {
         var partitions: [Partition] = []
         var reports: [RecoveryReport] = []
         for index in 0..<configuration.partitionCount {
-            let recovered = try Recovery.recover(partition: index, configuration: configuration)
-            reports.append(recovered.report)
-            partitions.append(Partition(index: index, recovered: recovered, configuration: configuration))
+            let pipeline = try CommitPipeline(partition: index, configuration: configuration, backgroundCheckpoints: true)
+            reports.append(pipeline.recovery)
+            partitions.append(Partition(index: index, pipeline: pipeline, configuration: configuration))
         }
         let engine = Engine(configuration: configuration, partitions: partitions, recovery: reports)
         for partition in partitions { partition.start() }
@@ -75,7 +75,7 @@ public final class Engine: Sendable {
             let m = partition.metrics.snapshot
             return EngineMetrics(partition: partition.index, commits: m.commits, events: m.events,
                                  journalFailures: m.journalFailures, checkpoints: m.checkpoints,
-                                 syncNanosecondsTotal: m.syncNanosecondsTotal, syncNanosecondsMax: m.syncNanosecondsMax,
+                                 commitNanosecondsTotal: m.commitNanosecondsTotal, commitNanosecondsMax: m.commitNanosecondsMax,
                                  queueDepth: partition.queue.depth)
         }
     }
@@ -88,7 +88,7 @@ public struct EngineMetrics: Sendable {
     public var events: Int
     public var journalFailures: Int
     public var checkpoints: Int
-    public var syncNanosecondsTotal: UInt64
-    public var syncNanosecondsMax: UInt64
+    public var commitNanosecondsTotal: UInt64
+    public var commitNanosecondsMax: UInt64
     public var queueDepth: Int
 }

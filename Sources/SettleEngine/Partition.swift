@@ -5,47 +5,28 @@ import SettleStorage
 
 /// One state machine with its journal and its single writer thread.
 ///
-/// The writer loop is the commit pipeline of DESIGN §1: take every queued request, give each
-/// write its engine timestamp, append the whole group to the journal as one record, apply it,
-/// `fdatasync` once, then reply — so a reply always means durable. The input is journaled
-/// *before* it is applied: a failed append (disk full) leaves both journal and state untouched.
-/// Reads run between groups on the same thread, so they only ever see durable state.
+/// The writer loop takes every queued request, commits the writes as groups through the
+/// `CommitPipeline` (one journal record and one `fdatasync` per group), replies, and then runs
+/// the queued reads — between commits, so reads only ever see durable state.
 final class Partition: @unchecked Sendable {
     let index: Int
     let queue: RequestQueue
     let configuration: EngineConfiguration
-    // Owned by the writer thread once `start()` has run.
-    let machine: StateMachine
-    let journal: any Journal
-    let checkpoints: CheckpointScheduler
+    /// Owned by the writer thread once `start()` has run.
+    let pipeline: CommitPipeline
     let logger: Logger
-    var nextOp: UInt64
-    private var failure: EngineError?
+    let metrics = PartitionMetrics()
+    var failure: EngineError?
     private let finished = DispatchSemaphore(value: 0)
-    let metrics: PartitionMetrics
 
-    init(index: Int, recovered: RecoveredPartition, configuration: EngineConfiguration) {
+    init(index: Int, pipeline: CommitPipeline, configuration: EngineConfiguration) {
         self.index = index
         self.configuration = configuration
-        machine = recovered.machine
-        journal = recovered.journal
-        nextOp = recovered.lastOp + 1
-        checkpoints = CheckpointScheduler(store: recovered.checkpoints, lastCheckpointOp: recovered.checkpointOp)
+        self.pipeline = pipeline
         queue = RequestQueue(capacity: configuration.queueCapacity)
-        metrics = PartitionMetrics()
         var logger = configuration.logger
         logger[metadataKey: "partition"] = "\(index)"
         self.logger = logger
-    }
-
-    func log(_ message: String) {
-        logger.warning("\(message)")
-    }
-
-    /// Stops the partition after a fatal storage error; queued and future requests fail.
-    func markFailed(_ error: EngineError) {
-        logger.critical("partition stopped", metadata: ["error": "\(error)"])
-        failure = error
     }
 
     func start() {
@@ -65,13 +46,14 @@ final class Partition: @unchecked Sendable {
 
     private func run() {
         while failure == nil {
-            let deadline = machine.nextExpiry().map { Date(timeIntervalSince1970: Double($0) / 1e9) }
+            let deadline = pipeline.machine.nextExpiry().map { Date(timeIntervalSince1970: Double($0) / 1e9) }
             let requests = queue.takeAll(until: deadline)
             if requests.isEmpty && queue.isClosed { break }
             process(requests)
-            checkpoints.poll(partition: self)
+            for problem in pipeline.maintain() { logger.warning("\(problem)") }
+            metrics.recordCheckpoints(pipeline.checkpointCount)
         }
-        checkpoints.waitForInFlight()
+        pipeline.waitForCheckpoint()
         if let failure {
             for request in queue.close(failure, drain: false) { fail(request, failure) }
         }
@@ -90,19 +72,19 @@ final class Partition: @unchecked Sendable {
         while start < writes.count {
             var end = start
             var events = 0
-            while end < writes.count && (end == start || events + writes[end].0.eventCount <= configuration.groupEventsMax) {
-                events += writes[end].0.eventCount
+            while end < writes.count && (end == start || events + writes[end].command.eventCount <= configuration.groupEventsMax) {
+                events += writes[end].command.eventCount
                 end += 1
             }
             commit(Array(writes[start..<end]))
             start = end
         }
-        if writes.isEmpty, let due = machine.nextExpiry(), due <= configuration.wallClock() {
-            commit([(.expirePending, nil)])
+        if writes.isEmpty, let outcome = pipeline.expireIfDue(wallClock: configuration.wallClock()) {
+            if case .failure(let error) = outcome { noteFailure(error) }
         }
         for read in reads {
             guard case .read(let run, let fail) = read else { continue }
-            if let failure { fail(failure) } else { run(machine) }
+            if let failure { fail(failure) } else { run(pipeline.machine) }
         }
     }
 

@@ -1,0 +1,115 @@
+import SettleCore
+import SettleStorage
+
+/// The single-threaded heart of a partition: timestamp, journal, apply, sync.
+///
+/// The input is journaled *before* it is applied, so a failed append (disk full, I/O error)
+/// leaves both the journal and the state exactly as they were and the partition serves on;
+/// only after one `fdatasync` covers the group are its results handed back. A failed sync is
+/// fatal for this pipeline: memory is ahead of what is known to be on disk, so the owner must
+/// stop and recover from the disk. `Partition` runs one on its writer thread; the simulator
+/// drives one directly against a simulated disk.
+public final class CommitPipeline {
+    public let machine: StateMachine
+    /// The op the next committed group will get.
+    public private(set) var nextOp: UInt64
+    let journal: any Journal
+    let checkpoints: CheckpointScheduler
+    let configuration: EngineConfiguration
+    public let recovery: RecoveryReport
+    /// Set once a sync failed; every later commit is refused with it.
+    public private(set) var fatalError: EngineError?
+
+    /// Recovers partition `index` of the configured directory (newest checkpoint + journal).
+    /// - Parameter backgroundCheckpoints: write checkpoints on a background thread (the
+    ///   engine) or synchronously inside `commit` (deterministic, for the simulator).
+    public init(partition index: Int, configuration: EngineConfiguration, backgroundCheckpoints: Bool) throws(EngineError) {
+        let recovered = try Recovery.recover(partition: index, configuration: configuration)
+        machine = recovered.machine
+        journal = recovered.journal
+        nextOp = recovered.lastOp + 1
+        recovery = recovered.report
+        self.configuration = configuration
+        checkpoints = CheckpointScheduler(
+            store: recovered.checkpoints, lastCheckpointOp: recovered.checkpointOp, background: backgroundCheckpoints)
+    }
+
+    /// The outcome of one command of a committed group.
+    public typealias Outcome = Result<WriteReply, EngineError>
+
+    /// Commits `commands` as one group: one journal record and one `fdatasync`. Returns one
+    /// outcome per command, in order; a command that fails its envelope check fails alone.
+    public func commit(_ commands: [Command], wallClock: UInt64) -> [Outcome] {
+        if let fatalError { return commands.map { _ in .failure(fatalError) } }
+        var outcomes = [Outcome?](repeating: nil, count: commands.count)
+        var admitted: [Int] = []
+        var entries: [TimestampedCommand] = []
+        var timestamp = machine.lastTimestamp
+        for (index, command) in commands.enumerated() {
+            let count = command.eventCount
+            guard count <= StateMachine.batchEventsMax else {
+                outcomes[index] = .failure(EngineError(
+                    .invalidBatch, "\(count) events in one batch; at most \(StateMachine.batchEventsMax) are allowed"))
+                continue
+            }
+            // Strictly monotonic even when the wall clock steps back (DESIGN §3).
+            timestamp = max(wallClock, timestamp + UInt64(max(count, 1)))
+            entries.append(TimestampedCommand(command: command, timestamp: timestamp))
+            admitted.append(index)
+        }
+        guard !entries.isEmpty else { return outcomes.map { $0! } }
+        let op = nextOp
+        let body = CommandCodec.encode(entries)
+        do {
+            try journal.append(op: op, timestamp: timestamp, body: body)
+        } catch {
+            let failure = EngineError(.journalWriteFailed, "journal append failed, nothing was applied: \(error)")
+            for index in admitted { outcomes[index] = .failure(failure) }
+            return outcomes.map { $0! }
+        }
+        var results: [WriteReply.Results] = []
+        results.reserveCapacity(entries.count)
+        for entry in entries {
+            do {
+                results.append(try machine.apply(entry))
+            } catch {
+                // Timestamps were computed from the machine's own clock just above.
+                preconditionFailure("a journaled batch was refused by the state machine: \(error)")
+            }
+        }
+        nextOp = op + 1
+        do {
+            try journal.sync()
+        } catch {
+            let failure = EngineError(.durabilityUnknown, "fdatasync failed (\(error)); the partition must recover from disk")
+            fatalError = failure
+            for index in admitted { outcomes[index] = .failure(failure) }
+            return outcomes.map { $0! }
+        }
+        checkpoints.noteJournalBytes(body.count)
+        for (position, index) in admitted.enumerated() {
+            outcomes[index] = .success(WriteReply(results: results[position], op: op, timestamp: entries[position].timestamp))
+        }
+        return outcomes.map { $0! }
+    }
+
+    /// Commits an expiry step when a pending transfer's deadline has passed; nil otherwise.
+    public func expireIfDue(wallClock: UInt64) -> Outcome? {
+        guard let due = machine.nextExpiry(), due <= wallClock else { return nil }
+        return commit([.expirePending], wallClock: wallClock).first
+    }
+
+    /// Takes a checkpoint when enough journal has accumulated, and frees covered segments once
+    /// one is durable. Call between commits.
+    public func maintain() -> [String] {
+        checkpoints.poll(pipeline: self)
+    }
+
+    /// Waits for a background checkpoint to finish; closes nothing.
+    public func waitForCheckpoint() {
+        checkpoints.waitForInFlight()
+    }
+
+    /// Checkpoints written since this pipeline was recovered.
+    public var checkpointCount: Int { checkpoints.completed }
+}
