@@ -57,10 +57,14 @@ public final class Simulator {
     /// Test hook: may change the state machine's results before they are compared, to prove
     /// that a wrong result is reported. Arguments: the 1-based batch number and the results.
     public var tamperTransferResults: ((Int, inout [CreateTransferResult]) -> Void)?
+    /// Sees every batch before it is applied (the shrinker records runs with it).
+    public var onBatch: ((WorkloadGenerator.Batch) -> Void)?
 
     public let stateMachine = StateMachine()
     public let model: ReferenceModel
     var generator: WorkloadGenerator
+    /// When set, these batches are applied instead of generated ones (see `Shrinker`).
+    var replay: ArraySlice<WorkloadGenerator.Batch>?
     /// Randomness for query checks, apart from the workload's, so that checking more or less
     /// often does not change the batches.
     var queryRNG: SplitMix64
@@ -77,13 +81,24 @@ public final class Simulator {
         summary = SimulationSummary(seed: seed)
     }
 
-    /// Runs batches until `eventCount` events were applied. `progress` gets the summary so far
-    /// every `progressEvery` batches.
+    /// A simulator that applies exactly `batches` (with the checks of `seed`'s run).
+    public convenience init(seed: UInt64, replaying batches: [WorkloadGenerator.Batch], model: ReferenceModel = ReferenceModel()) {
+        self.init(seed: seed, eventCount: 0, model: model)
+        replay = batches[...]
+    }
+
+    private func nextBatch() -> WorkloadGenerator.Batch? {
+        if replay != nil { return replay!.popFirst() }
+        return summary.events < eventCount ? generator.next(model: model) : nil
+    }
+
+    /// Runs batches until `eventCount` events were applied (or the replayed batches are done).
+    /// `progress` gets the summary so far every `progressEvery` batches.
     public func run(
         progressEvery: Int = 500, progress: (SimulationSummary) -> Void = { _ in }
     ) throws(SimulationFailure) -> SimulationSummary {
-        while summary.events < eventCount {
-            let batch = generator.next(model: model)
+        while let batch = nextBatch() {
+            onBatch?(batch)
             summary.batches += 1
             try step(batch)
             try checkAfterBatch()

@@ -27,6 +27,9 @@ struct SettleSim: ParsableCommand {
     @Flag(name: .long, help: "Print only 'digest: <n>' per seed (for determinism checks).")
     var digest = false
 
+    @Flag(name: .long, help: "On a failure, cut the run down to the fewest batches and events that still disagree, and print them.")
+    var shrink = false
+
     @Flag(name: .long, help: "Run the core benchmark instead of the simulator.")
     var bench = false
 
@@ -69,8 +72,18 @@ struct SettleSim: ParsableCommand {
             print("FAILED seed=\(seed)")
             print(error)
             print("replay: swift run -c release settle-sim --seed \(seed) --events \(events)")
+            if shrink { printShrunk(seed: seed) }
             throw ExitCode(1)
         }
+    }
+
+    private func printShrunk(seed: UInt64) {
+        guard let batches = Shrinker.failingBatches(seed: seed, eventCount: events) else { return }
+        print("shrinking \(batches.count) batches...")
+        let small = Shrinker.shrink(seed: seed, batches)
+        print("a shortest failing input found (\(small.count) batches, applied to a fresh StateMachine):")
+        for batch in small { print("  \(batch)") }
+        if let failure = Shrinker.failure(seed: seed, small) { print(failure) }
     }
 
     private func printSummary(_ summary: SimulationSummary, seconds: Double) {

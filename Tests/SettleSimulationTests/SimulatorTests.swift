@@ -6,7 +6,7 @@ import Testing
 /// scripts/simulate.sh runs the long workloads).
 enum FixedSeeds {
     static let seeds: [UInt64] = [1, 2, 3, 4]
-    static let eventCount = 5_000
+    static let eventCount = 8_000
 
     /// Each seed is simulated once per test process and shared by the tests below.
     static let runs: [UInt64: Result<SimulationSummary, SimulationFailure>] = {
@@ -91,5 +91,14 @@ struct SimulatorFailureTests {
         } throws: { error in
             (error as? SimulationFailure)?.seed == 6
         }
+    }
+
+    @Test("the shrinker cuts a failing run down to a few batches that still fail")
+    func shrinker() throws {
+        let batches = try #require(Shrinker.failingBatches(seed: 6, eventCount: 5_000, fault: .skipExpiry))
+        let small = Shrinker.shrink(seed: 6, batches, fault: .skipExpiry)
+        #expect(small.count < batches.count && small.count <= 6, "\(small.count) of \(batches.count) batches left")
+        #expect(Shrinker.failure(seed: 6, small, fault: .skipExpiry) != nil)
+        #expect(Shrinker.failure(seed: 6, small) == nil, "with a correct model the shrunk input passes")
     }
 }
