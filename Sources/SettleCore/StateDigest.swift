@@ -48,7 +48,8 @@ extension StateMachine {
 
 extension Ledger {
     func digest(into hasher: inout DigestHasher) {
-        hasher.combine(lastTimestamp)
+        hasher.combine(lastAccountTimestamp)
+        hasher.combine(lastTransferTimestamp)
         hasher.combine(UInt64(accounts.count))
         for slot in 0..<accounts.count {
             let a = accounts[slot]

@@ -35,13 +35,13 @@ extension ReferenceModel {
         if event.ledger == 0 { return .ledgerMustNotBeZero }
         if event.code == 0 { return .codeMustNotBeZero }
         // 9. Imported events may not go back in time.
-        if imported && event.timestamp <= state.lastTimestamp { return .importedEventTimestampMustNotRegress }
+        if imported && event.timestamp <= state.lastAccountTimestamp { return .importedEventTimestampMustNotRegress }
         // 10. Commit, flags as given (`closed` included: the account is created closed).
         var account = event
         account.timestamp = imported ? event.timestamp : eventTimestamp
         state.accounts[account.id] = account
         state.accountOrder.append(account.id)
-        state.lastTimestamp = account.timestamp
+        state.lastAccountTimestamp = account.timestamp
         return .ok
     }
 

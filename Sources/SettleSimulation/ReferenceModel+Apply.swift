@@ -132,7 +132,7 @@ extension ReferenceModel {
 
     /// Step 15 (single-phase / pending) and step 17 (post / void) for imported events.
     static func checkImported(_ event: Transfer, debit: Account, credit: Account, state: TenantState) -> CreateTransferResult? {
-        if event.timestamp <= state.lastTimestamp { return .importedEventTimestampMustNotRegress }
+        if event.timestamp <= state.lastTransferTimestamp { return .importedEventTimestampMustNotRegress }
         if event.timestamp <= debit.timestamp { return .importedEventTimestampMustPostdateDebitAccount }
         if event.timestamp <= credit.timestamp { return .importedEventTimestampMustPostdateCreditAccount }
         if event.timeoutSeconds != 0 { return .importedEventTimeoutMustBeZero }
@@ -143,7 +143,7 @@ extension ReferenceModel {
     private func commit(_ transfer: Transfer, state: inout TenantState) {
         state.transferSlots[transfer.id] = state.transfers.count
         state.transfers.append(transfer)
-        state.lastTimestamp = transfer.timestamp
+        state.lastTransferTimestamp = transfer.timestamp
         for id in [transfer.debitAccountID, transfer.creditAccountID] {
             let account = state.accounts[id]!
             guard account.flags.contains(.history) else { continue }

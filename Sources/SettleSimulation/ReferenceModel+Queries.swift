@@ -91,8 +91,11 @@ extension ReferenceModel {
         return state.failedIDs.sorted()
     }
 
-    /// The newest committed object's timestamp in the tenant.
-    public func lastTimestamp(tenant: TenantID) -> UInt64 { tenantStates[tenant]?.lastTimestamp ?? 0 }
+    /// The newest committed account's timestamp in the tenant.
+    public func lastAccountTimestamp(tenant: TenantID) -> UInt64 { tenantStates[tenant]?.lastAccountTimestamp ?? 0 }
+
+    /// The newest committed transfer's timestamp in the tenant.
+    public func lastTransferTimestamp(tenant: TenantID) -> UInt64 { tenantStates[tenant]?.lastTransferTimestamp ?? 0 }
 
     public func account(tenant: TenantID, id: UInt128) -> Account? { tenantStates[tenant]?.accounts[id] }
 

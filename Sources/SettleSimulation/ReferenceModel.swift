@@ -19,8 +19,8 @@ import SettleCore
 /// - A tenant comes into existence when a create batch for it passes the batch checks, even if
 ///   every event fails or the batch is empty.
 /// - `lookupAccounts` / `lookupTransfers` return a record once per time its id is asked.
-/// - The tenant's `lastTimestamp` (for `importedEventTimestampMustNotRegress`) moves only when
-///   an account or transfer is committed, and a rolled-back chain restores it.
+/// - The tenant's last account / transfer timestamps (for `importedEventTimestampMustNotRegress`)
+///   move only when an object of that kind is committed, and a rolled-back chain restores them.
 /// - Expired pending transfers stay pending-flagged records; their status becomes `.expired`.
 public final class ReferenceModel {
     /// One tenant's records. A value type, so a linked chain can be rolled back by restoring a
@@ -41,8 +41,10 @@ public final class ReferenceModel {
         var history: [UInt128: [UInt64: AccountBalance]] = [:]
         /// Ids that failed with a transient code.
         var failedIDs: Set<UInt128> = []
-        /// The newest committed object's timestamp.
-        var lastTimestamp: UInt64 = 0
+        /// The newest committed account's and transfer's timestamps (imports must not regress
+        /// behind the newest of their own kind).
+        var lastAccountTimestamp: UInt64 = 0
+        var lastTransferTimestamp: UInt64 = 0
 
         func transfer(_ id: UInt128) -> Transfer? { transferSlots[id].map { transfers[$0] } }
     }

@@ -26,7 +26,7 @@ extension WorkloadGenerator {
     mutating func importedAccountsBatch(tenant: TenantID, model: ReferenceModel, count: Int) -> Batch {
         let timestamp = batchTimestamp(model: model, count: count, extraGap: 1_000_000)
         var clock = ImportedClock(
-            tenantLast: model.lastTimestamp(tenant: tenant), globalLast: model.lastTimestamp, batchTimestamp: timestamp
+            tenantLast: model.lastAccountTimestamp(tenant: tenant), globalLast: model.lastTimestamp, batchTimestamp: timestamp
         )
         var events: [Account] = []
         var solo: Set<Int> = []
@@ -151,7 +151,7 @@ extension Transfer: LinkableEvent {}
 
 /// Hands out increasing imported timestamps in `(floor, batchTimestamp)`.
 struct ImportedClock {
-    /// The tenant's newest committed object when the batch was built.
+    /// The tenant's newest committed object of the kind being imported when the batch was built.
     let tenantLast: UInt64
     var last: UInt64
     let batchTimestamp: UInt64
@@ -183,6 +183,9 @@ extension WorkloadGenerator {
             case ..<12: return clock.batchTimestamp + UInt64(below(2))
             case ..<15: return clock.tenantLast - Swift.min(clock.tenantLast, UInt64(below(2)))  // regress
             case ..<18: return clock.last  // regress if the previous event of the batch committed
+            // Just after the newest object of this kind: predates any newer object of the other
+            // kind (an imported transfer before its account gets `...MustPostdate...`).
+            case ..<24: return clock.tenantLast + 1
             default: break
             }
         }

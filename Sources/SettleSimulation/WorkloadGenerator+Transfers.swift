@@ -41,7 +41,7 @@ extension WorkloadGenerator {
     mutating func importedTransfersBatch(tenant: TenantID, model: ReferenceModel, count: Int) -> Batch {
         let timestamp = batchTimestamp(model: model, count: count, extraGap: 1_000_000)
         var clock = ImportedClock(
-            tenantLast: model.lastTimestamp(tenant: tenant), globalLast: model.lastTimestamp, batchTimestamp: timestamp
+            tenantLast: model.lastTransferTimestamp(tenant: tenant), globalLast: model.lastTimestamp, batchTimestamp: timestamp
         )
         var scene = TransferScene(tenant: tenant, model: model)
         for index in 0..<count {
@@ -55,6 +55,21 @@ extension WorkloadGenerator {
             }
             transfer.flags.insert(.imported)
             transfer.timestamp = importedTimestamp(&clock, allowMistake: index > 0 || chance(300))
+            // Backdate to an account newer than the tenant's newest transfer: `...MustPostdate...`
+            // (reached only while no earlier event of the batch has committed a later timestamp).
+            if chance(400) {
+                let accounts = [transfer.debitAccountID, transfer.creditAccountID].compactMap { model.account(tenant: tenant, id: $0) }
+                let candidates = accounts.filter { $0.timestamp > clock.tenantLast && $0.timestamp < timestamp }
+                if let newest = candidates.max(by: { $0.timestamp < $1.timestamp }) {
+                    transfer.timestamp = newest.timestamp
+                    // Put the newest account on a random side: debit → ...DebitAccount, credit
+                    // (with an older debit) → ...CreditAccount.
+                    let onDebit = chance(500)
+                    if accounts.count == 2, (newest.id == transfer.debitAccountID) != onDebit {
+                        swap(&transfer.debitAccountID, &transfer.creditAccountID)
+                    }
+                }
+            }
             if transfer.flags.contains(.pending) && chance(250) { transfer.timeoutSeconds = 1 + UInt32(below(5)) }
             if index > 0 && chance(80) {
                 transfer.flags.remove(.imported)  // importedEventExpected

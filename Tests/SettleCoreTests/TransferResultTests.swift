@@ -33,12 +33,8 @@ private func retry(_ f: Fixture, stored: Transfer = transfer(100), _ retry: Tran
     return f.create(retry)
 }
 
-/// Codes LEDGER.md makes unreachable: an imported transfer must postdate the tenant's newest
-/// record (`importedEventTimestampMustNotRegress`, checked first), and every account is such a
-/// record, so it always postdates both accounts. See `postdateCodesAreShadowed`.
-let unreachableTransferResults: Set<CreateTransferResult> = [
-    .importedEventTimestampMustPostdateDebitAccount, .importedEventTimestampMustPostdateCreditAccount,
-]
+/// Codes no event can provoke (none since imports regress per kind, as in TigerBeetle).
+let unreachableTransferResults: Set<CreateTransferResult> = []
 
 /// Every reachable `CreateTransferResult`, provoked from docs/LEDGER.md "createTransfers".
 let transferCases: [TransferCase] = envelopeCases + idempotencyCases + validationCases + stateCases + twoPhaseCases + limitCases
@@ -126,8 +122,18 @@ private let stateCases: [TransferCase] = [
     TransferCase(.creditAccountNotFound, "") { $0.create(transfer(100, credit: 99)) },
     TransferCase(.accountsMustHaveTheSameLedger, "") { $0.create(transfer(100, credit: 7)) },
     TransferCase(.transferMustHaveTheSameLedgerAsAccounts, "") { $0.create(transfer(100, ledger: 2)) },
-    TransferCase(.importedEventTimestampMustNotRegress, "before the accounts") { f in
+    TransferCase(.importedEventTimestampMustPostdateDebitAccount, "before the accounts") { f in
         f.create(transfer(100, flags: .imported, timestamp: 5))
+    },
+    TransferCase(.importedEventTimestampMustPostdateCreditAccount, "after the debit, before the credit account") { f in
+        let between = f.importTimestamp(2)
+        f.create(account(20, flags: .imported, timestamp: f.importTimestamp(5)))
+        return f.create(transfer(100, debit: 1, credit: 20, flags: .imported, timestamp: between))
+    },
+    TransferCase(.importedEventTimestampMustNotRegress, "before the newest transfer") { f in
+        let early = f.importTimestamp(2)
+        f.create(transfer(99))
+        return f.create(transfer(100, flags: .imported, timestamp: early))
     },
     TransferCase(.importedEventTimestampMustNotRegress, "equal to an earlier event of the batch") { f in
         let t = f.importTimestamp()
@@ -296,6 +302,12 @@ let transferPrecedenceCases: [TransferCase] = [
     },
     TransferCase(.importedEventTimestampMustNotRegress, "beats a closed account") { f in
         f.create(account(8, flags: .closed))
+        let early = f.importTimestamp()
+        f.create(transfer(99))
+        return f.create(transfer(100, debit: 8, flags: .imported, timestamp: early))
+    },
+    TransferCase(.importedEventTimestampMustPostdateDebitAccount, "beats a closed account") { f in
+        f.create(account(8, flags: .closed))
         return f.create(transfer(100, debit: 8, flags: .imported, timestamp: 5))
     },
     TransferCase(.importedEventTimeoutMustBeZero, "beats a closed account") { f in
@@ -377,14 +389,15 @@ struct TransferResultTests {
     /// LEDGER.md: a timestamp greater than the tenant's newest record's is greater than both
     /// accounts' timestamps, so the postdate codes can never be returned; an imported transfer
     /// dated at an account's creation gets `importedEventTimestampMustNotRegress`.
-    @Test("imported transfers dated at or before an account's creation regress")
-    func postdateCodesAreShadowed() throws {
+    @Test("imports regress per kind: a transfer may predate the newest account, not the newest transfer")
+    func importsRegressPerKind() throws {
         let fixture = Fixture(accounts: [])
         let t1 = fixture.importTimestamp(1)
         let t2 = fixture.importTimestamp(2)
         #expect(fixture.createAccounts([account(1, flags: .imported, timestamp: t1), account(2, flags: .imported, timestamp: t2)]) == [.ok, .ok])
-        #expect(fixture.create(transfer(100, flags: .imported, timestamp: t2)) == .importedEventTimestampMustNotRegress)
-        #expect(fixture.create(transfer(101, debit: 2, credit: 1, flags: .imported, timestamp: t1)) == .importedEventTimestampMustNotRegress)
+        #expect(fixture.create(transfer(100, flags: .imported, timestamp: t2)) == .importedEventTimestampMustPostdateCreditAccount)
+        #expect(fixture.create(transfer(101, debit: 2, credit: 1, flags: .imported, timestamp: t1)) == .importedEventTimestampMustPostdateDebitAccount)
+        #expect(fixture.create(transfer(102, debit: 1, credit: 2, flags: .imported, timestamp: t1 + 1)) == .importedEventTimestampMustPostdateCreditAccount)
     }
 
     @Test("the transient codes are exactly those LEDGER.md lists")

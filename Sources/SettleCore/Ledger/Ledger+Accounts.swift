@@ -42,14 +42,14 @@ extension Ledger {
         if event.ledger == 0 { return .ledgerMustNotBeZero }
         if event.code == 0 { return .codeMustNotBeZero }
         let timestamp = isImported ? event.timestamp : engineTimestamp
-        if isImported && timestamp <= lastTimestamp { return .importedEventTimestampMustNotRegress }
+        if isImported && timestamp <= lastAccountTimestamp { return .importedEventTimestampMustNotRegress }
 
         var account = event
         account.timestamp = timestamp
         let slot = accounts.append(account)
         accountIndex.insert(account.id, slot: slot)
         accountTransferSlots.appendList()
-        lastTimestamp = timestamp
+        lastAccountTimestamp = timestamp
         return .ok
     }
 

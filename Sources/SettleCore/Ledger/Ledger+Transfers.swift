@@ -119,7 +119,7 @@ extension Ledger {
         _ event: Transfer, timestamp: UInt64, debit: Account, credit: Account
     ) -> CreateTransferResult? {
         guard event.flags.contains(.imported) else { return nil }
-        if timestamp <= lastTimestamp { return .importedEventTimestampMustNotRegress }
+        if timestamp <= lastTransferTimestamp { return .importedEventTimestampMustNotRegress }
         if timestamp <= debit.timestamp { return .importedEventTimestampMustPostdateDebitAccount }
         if timestamp <= credit.timestamp { return .importedEventTimestampMustPostdateCreditAccount }
         if event.timeoutSeconds != 0 { return .importedEventTimeoutMustBeZero }
@@ -133,7 +133,7 @@ extension Ledger {
         transferIndex.insert(transfer.id, slot: slot)
         link(account: debitSlot, transfer: slot, timestamp: transfer.timestamp)
         link(account: creditSlot, transfer: slot, timestamp: transfer.timestamp)
-        lastTimestamp = transfer.timestamp
+        lastTransferTimestamp = transfer.timestamp
         return slot
     }
 }

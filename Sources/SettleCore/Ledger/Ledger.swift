@@ -17,8 +17,11 @@ final class Ledger {
     let accountTransferSlots = PostingLists()
     /// Per `history` account slot: one snapshot per entry of `accountTransferSlots[slot]`.
     var accountHistory: [Int: [AccountBalance]] = [:]
-    /// The newest committed account or transfer timestamp in this tenant.
-    var lastTimestamp: UInt64 = 0
+    /// The newest committed account's and transfer's timestamps in this tenant: imported
+    /// events must not regress behind the newest of their own kind (as in TigerBeetle), which
+    /// is what lets an imported transfer predate an account and fail `...MustPostdate...`.
+    var lastAccountTimestamp: UInt64 = 0
+    var lastTransferTimestamp: UInt64 = 0
     /// Non-nil while a linked chain is being applied.
     var undo: UndoLog?
 
@@ -88,7 +91,8 @@ final class Ledger {
 struct UndoLog {
     let accountCount: Int
     let transferCount: Int
-    let lastTimestamp: UInt64
+    let lastAccountTimestamp: UInt64
+    let lastTransferTimestamp: UInt64
     var accounts: [(slot: Int, old: Account)] = []
     var pending: [(slot: Int, old: PendingStatus)] = []
 }
@@ -96,7 +100,8 @@ struct UndoLog {
 extension Ledger {
     func beginChain() {
         precondition(undo == nil, "linked chains do not nest")
-        undo = UndoLog(accountCount: accounts.count, transferCount: transfers.count, lastTimestamp: lastTimestamp)
+        undo = UndoLog(accountCount: accounts.count, transferCount: transfers.count,
+                       lastAccountTimestamp: lastAccountTimestamp, lastTransferTimestamp: lastTransferTimestamp)
     }
 
     func commitChain() {
@@ -132,6 +137,7 @@ extension Ledger {
         for (slot, old) in log.pending.reversed() where slot < log.transferCount {
             pendingStatuses[slot] = old
         }
-        lastTimestamp = log.lastTimestamp
+        lastAccountTimestamp = log.lastAccountTimestamp
+        lastTransferTimestamp = log.lastTransferTimestamp
     }
 }

@@ -3,7 +3,8 @@ extension Ledger {
     /// transfer records committed so far, which never change again.
     func capture() -> LedgerCapture {
         LedgerCapture(
-            tenant: tenant, lastTimestamp: lastTimestamp, accounts: allAccounts(),
+            tenant: tenant, lastAccountTimestamp: lastAccountTimestamp, lastTransferTimestamp: lastTransferTimestamp,
+            accounts: allAccounts(),
             transfers: transfers, transferCount: transfers.count, transferRuns: transfers.captureRuns(),
             pending: pendingStatuses.sorted { $0.key < $1.key }, failedIDs: failedIDs,
             histories: accountHistory.sorted { $0.key < $1.key }
@@ -11,7 +12,8 @@ extension Ledger {
     }
 
     func readSnapshot<Source: SnapshotSource>(from reader: inout SnapshotReader<Source>, expiry: inout ExpiryQueue) throws {
-        lastTimestamp = try reader.word()
+        lastAccountTimestamp = try reader.word()
+        lastTransferTimestamp = try reader.word()
         try accounts.appendRuns(total: reader.count("account")) { try reader.raw(into: $0) }
         accountIndex.reserve(accounts.count)
         for slot in 0..<accounts.count {

@@ -40,7 +40,8 @@ public struct SnapshotCapture: @unchecked Sendable {
 
 struct LedgerCapture {
     let tenant: TenantID
-    let lastTimestamp: UInt64
+    let lastAccountTimestamp: UInt64
+    let lastTransferTimestamp: UInt64
     let accounts: [Account]
     /// Keeps the pinned runs' memory alive.
     let transfers: RecordStore<Transfer>
@@ -53,11 +54,12 @@ struct LedgerCapture {
     var byteCount: Int {
         let records = accounts.count * MemoryLayout<Account>.stride + transferCount * MemoryLayout<Transfer>.stride
         let history = histories.reduce(0) { $0 + 16 + $1.value.count * 72 }
-        return 8 * 6 + records + pending.count * 8 + failedIDs.count * 16 + history
+        return 8 * 7 + records + pending.count * 8 + failedIDs.count * 16 + history
     }
 
     func write<Sink: SnapshotSink>(to writer: inout SnapshotWriter<Sink>) throws {
-        try writer.word(lastTimestamp)
+        try writer.word(lastAccountTimestamp)
+        try writer.word(lastTransferTimestamp)
         try writer.word(UInt64(accounts.count))
         try accounts.withUnsafeBytes { try writer.raw($0) }
         try writer.word(UInt64(transferCount))
