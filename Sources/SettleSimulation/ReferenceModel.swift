@@ -9,9 +9,8 @@ import SettleCore
 ///
 /// Interpretations where docs/LEDGER.md is silent or ambiguous (each is repeated where it
 /// matters in the code):
-/// - A linked chain "fails" when any event returns a code other than `ok`; `exists` counts as a
-///   failure (as in TigerBeetle), so a chain containing an `exists` retry is rolled back
-///   (`existsFailsChain`; `StateMachine` disagrees, see there).
+/// - A linked chain fails when an event returns a code other than `ok` or `exists` (docs/LEDGER.md
+///   says `exists` does not break a chain, unlike TigerBeetle).
 /// - Events of an open chain (the batch ends inside it) are not evaluated at all, so they
 ///   neither fail with their own code nor burn their ids (docs/LEDGER.md says "nothing of that
 ///   chain is applied"; TigerBeetle would evaluate them).
@@ -57,12 +56,6 @@ public final class ReferenceModel {
         /// Balancing transfers are not clamped.
         case ignoreBalancingClamp
     }
-
-    /// Whether an `exists` answer fails a linked chain. docs/LEDGER.md says only that a chain
-    /// fails when one of its events "fails"; this model follows TigerBeetle (any code but `ok`
-    /// fails the chain). KNOWN DISAGREEMENT: `StateMachine` treats `exists` as success; see
-    /// `WorkloadGenerator.addChains`, which keeps `exists` out of chains until this is settled.
-    static let existsFailsChain = true
 
     /// The largest imported timestamp (and the latest a pending transfer may expire).
     static let timestampMax: UInt64 = (1 << 63) - 1
@@ -166,7 +159,9 @@ public final class ReferenceModel {
             let saved = end > start ? state : nil
             for index in start...end {
                 let code = apply(index, &state)
-                if code == codes.ok || (!Self.existsFailsChain && code == codes.exists) { continue }
+                results[index] = code
+                // `exists` does not break a chain (Settle): the event's effect is already in the ledger.
+                if code == codes.ok || code == codes.exists { continue }
                 if let saved { state = saved }
                 for other in start...end where other != index { results[other] = codes.failed }
                 results[index] = code

@@ -6,18 +6,16 @@ extension WorkloadGenerator {
     mutating func accountsBatch(tenant: TenantID, model: ReferenceModel, count: Int, validOnly: Bool) -> Batch {
         let existing = model.allAccounts(tenant: tenant)
         var events: [Account] = []
-        var solo: Set<Int> = []
         for _ in 0..<count {
             if validOnly || chance(550) {
                 events.append(newAccount(tenant: tenant))
             } else if chance(400), let stored = pick(existing) {
-                solo.insert(events.count)
                 events.append(accountRetry(of: stored))
             } else {
                 events.append(invalidAccount(tenant: tenant, index: events.count))
             }
         }
-        if !validOnly { addChains(&events, linked: AccountFlags.linked, solo: solo) }
+        if !validOnly { addChains(&events, linked: AccountFlags.linked) }
         return .createAccounts(tenant: tenant, events: events, timestamp: batchTimestamp(model: model, count: events.count))
     }
 
@@ -26,10 +24,9 @@ extension WorkloadGenerator {
     mutating func importedAccountsBatch(tenant: TenantID, model: ReferenceModel, count: Int) -> Batch {
         let timestamp = batchTimestamp(model: model, count: count, extraGap: 1_000_000)
         var clock = ImportedClock(
-            tenantLast: model.lastAccountTimestamp(tenant: tenant), globalLast: model.lastTimestamp, batchTimestamp: timestamp
+            tenantLast: model.lastAccountTimestamp(tenant: tenant), batchTimestamp: timestamp
         )
         var events: [Account] = []
-        var solo: Set<Int> = []
         for index in 0..<count {
             var account = newAccount(tenant: tenant)
             account.flags.insert(.imported)
@@ -39,7 +36,6 @@ extension WorkloadGenerator {
                 account.timestamp = 0
             }
             if index > 0 && chance(40), let stored = pick(model.allAccounts(tenant: tenant)) {
-                solo.insert(index)
                 let retry = accountRetry(of: stored)
                 account = Account(
                     id: retry.id, userData128: retry.userData128, userData64: retry.userData64,
@@ -49,7 +45,7 @@ extension WorkloadGenerator {
             }
             events.append(account)
         }
-        if chance(150) { addChains(&events, linked: AccountFlags.linked, solo: solo) }
+        if chance(150) { addChains(&events, linked: AccountFlags.linked) }
         return .createAccounts(tenant: tenant, events: events, timestamp: timestamp)
     }
 
@@ -82,7 +78,7 @@ extension WorkloadGenerator {
         var event = Account(
             id: stored.id, userData128: stored.userData128, userData64: stored.userData64,
             userData32: stored.userData32, ledger: stored.ledger, code: stored.code,
-            flags: stored.flags.subtracting([.imported, .linked])
+            flags: stored.flags.subtracting(chance(500) ? [.imported, .linked] : .imported)
         )
         if chance(500) { event.flags.formSymmetricDifference(.closed) }  // ignored on both sides
         switch below(8) {
@@ -120,24 +116,19 @@ extension WorkloadGenerator {
     }
 
     /// Links random runs of events into chains; sometimes leaves the batch's last chain open.
-    ///
-    /// KNOWN DISAGREEMENT: docs/LEDGER.md says a chain fails when one of its events "fails";
-    /// the reference model (like TigerBeetle) counts `exists` as a failure, `StateMachine`
-    /// counts it as success. Until docs/LEDGER.md settles it, events that may answer `exists`
-    /// (retries and repeats, listed in `solo`) are kept out of closed chains.
-    mutating func addChains<Event: LinkableEvent>(_ events: inout [Event], linked: Event.Flags, solo: Set<Int>) {
+    /// Retries keep the `linked` flag they were stored with, so chains also form around them.
+    mutating func addChains<Event: LinkableEvent>(_ events: inout [Event], linked: Event.Flags) {
         var index = 0
         while index < events.count {
             if chance(120) {
-                var end = Swift.min(index + 1 + below(4), events.count - 1)
-                if let firstSolo = (index...end).first(where: solo.contains) { end = firstSolo - 1 }
-                for member in index..<Swift.max(index, end) { events[member].flags.formUnion(linked) }
-                index = Swift.max(index, end) + 1
+                let end = Swift.min(index + 1 + below(4), events.count - 1)
+                for member in index..<end { events[member].flags.formUnion(linked) }
+                index = end + 1
             } else {
                 index += 1
             }
         }
-        if let last = events.indices.last, !solo.contains(last), chance(60) { events[last].flags.formUnion(linked) }
+        if !events.isEmpty && chance(60) { events[events.count - 1].flags.formUnion(linked) }
     }
 }
 
@@ -149,24 +140,16 @@ protocol LinkableEvent {
 extension Account: LinkableEvent {}
 extension Transfer: LinkableEvent {}
 
-/// Hands out increasing imported timestamps in `(floor, batchTimestamp)`.
+/// Hands out increasing imported timestamps in `(tenantLast, batchTimestamp)`.
 struct ImportedClock {
     /// The tenant's newest committed object of the kind being imported when the batch was built.
     let tenantLast: UInt64
     var last: UInt64
     let batchTimestamp: UInt64
 
-    /// KNOWN DISAGREEMENT: docs/LEDGER.md lets an imported event take any timestamp above the
-    /// tenant's newest committed object, including one that a failed event of an earlier batch
-    /// consumed. `StateMachine` keeps the expiry entry of a pending transfer rolled back with
-    /// its linked chain and later expires whatever transfer holds that timestamp (and reports
-    /// the stale deadline from `nextExpiry()`). Until that is fixed, imported timestamps start
-    /// above the last batch's timestamp (`globalLast`) instead of above `tenantLast`.
-    static let reuseConsumedTimestamps = false
-
-    init(tenantLast: UInt64, globalLast: UInt64, batchTimestamp: UInt64) {
+    init(tenantLast: UInt64, batchTimestamp: UInt64) {
         self.tenantLast = tenantLast
-        last = Self.reuseConsumedTimestamps ? tenantLast : Swift.max(tenantLast, globalLast)
+        last = tenantLast
         self.batchTimestamp = batchTimestamp
     }
 }

@@ -75,7 +75,7 @@ extension WorkloadGenerator {
         var event = stored
         event.timestamp = 0
         event.flags.remove(.imported)
-        event.flags.remove(.linked)  // retries stay out of chains (see `addChains`)
+        if chance(300) { event.flags.remove(.linked) }  // a chain member resent alone: differs in flags
         let isPost = stored.flags.contains(.postPendingTransfer)
         let isVoid = stored.flags.contains(.voidPendingTransfer)
         if isPost || isVoid {

@@ -10,8 +10,6 @@ extension WorkloadGenerator {
         let byLedger: [UInt32: [Account]]
         var events: [Transfer] = []
         var batchPendings: [Transfer] = []
-        /// Events kept out of chains (see `addChains`).
-        var solo: Set<Int> = []
 
         init(tenant: TenantID, model: ReferenceModel) {
             self.tenant = tenant
@@ -25,12 +23,11 @@ extension WorkloadGenerator {
     mutating func transfersBatch(tenant: TenantID, model: ReferenceModel, count: Int, timestamp: UInt64? = nil) -> Batch {
         var scene = TransferScene(tenant: tenant, model: model)
         for _ in 0..<count {
-            let (transfer, solo) = nextTransfer(&scene, model: model)
-            if solo { scene.solo.insert(scene.events.count) }
+            let transfer = nextTransfer(&scene, model: model)
             scene.events.append(transfer)
             if transfer.flags.contains(.pending) { scene.batchPendings.append(transfer) }
         }
-        addChains(&scene.events, linked: TransferFlags.linked, solo: scene.solo)
+        addChains(&scene.events, linked: TransferFlags.linked)
         remember(scene.events, tenant: tenant)
         let timestamp = timestamp ?? batchTimestamp(model: model, count: count)
         return .createTransfers(tenant: tenant, events: scene.events, timestamp: timestamp)
@@ -41,7 +38,7 @@ extension WorkloadGenerator {
     mutating func importedTransfersBatch(tenant: TenantID, model: ReferenceModel, count: Int) -> Batch {
         let timestamp = batchTimestamp(model: model, count: count, extraGap: 1_000_000)
         var clock = ImportedClock(
-            tenantLast: model.lastTransferTimestamp(tenant: tenant), globalLast: model.lastTimestamp, batchTimestamp: timestamp
+            tenantLast: model.lastTransferTimestamp(tenant: tenant), batchTimestamp: timestamp
         )
         var scene = TransferScene(tenant: tenant, model: model)
         for index in 0..<count {
@@ -51,7 +48,7 @@ extension WorkloadGenerator {
             case ..<75: transfer = singlePhase(&scene); transfer.flags.insert(.pending)
             case ..<87: transfer = postOrVoid(&scene, model: model, post: true)
             case ..<95: transfer = postOrVoid(&scene, model: model, post: false)
-            default: transfer = retry(&scene, model: model); scene.solo.insert(index)
+            default: transfer = retry(&scene, model: model)
             }
             transfer.flags.insert(.imported)
             transfer.timestamp = importedTimestamp(&clock, allowMistake: index > 0 || chance(300))
@@ -78,7 +75,7 @@ extension WorkloadGenerator {
             scene.events.append(transfer)
             if transfer.flags.contains(.pending) { scene.batchPendings.append(transfer) }
         }
-        if chance(150) { addChains(&scene.events, linked: TransferFlags.linked, solo: scene.solo) }
+        if chance(150) { addChains(&scene.events, linked: TransferFlags.linked) }
         remember(scene.events, tenant: tenant)
         return .createTransfers(tenant: tenant, events: scene.events, timestamp: timestamp)
     }
@@ -92,24 +89,23 @@ extension WorkloadGenerator {
         if excess > 0 { plans[tenant]!.recentPending.removeFirst(excess) }
     }
 
-    /// The next event, and whether it is a retry or repeat that must stay out of chains.
-    private mutating func nextTransfer(_ scene: inout TransferScene, model: ReferenceModel) -> (Transfer, solo: Bool) {
+    private mutating func nextTransfer(_ scene: inout TransferScene, model: ReferenceModel) -> Transfer {
         switch below(1000) {
-        case ..<300: return (singlePhase(&scene), false)
-        case ..<440: return (pending(&scene), false)
-        case ..<540: return (postOrVoid(&scene, model: model, post: true), false)
-        case ..<610: return (postOrVoid(&scene, model: model, post: false), false)
-        case ..<665: return (balancing(&scene), false)
-        case ..<675: return (closing(&scene), false)
-        case ..<740: return (whale(&scene), false)
-        case ..<800: return (retry(&scene, model: model), true)
+        case ..<300: return singlePhase(&scene)
+        case ..<440: return pending(&scene)
+        case ..<540: return postOrVoid(&scene, model: model, post: true)
+        case ..<610: return postOrVoid(&scene, model: model, post: false)
+        case ..<665: return balancing(&scene)
+        case ..<675: return closing(&scene)
+        case ..<740: return whale(&scene)
+        case ..<800: return retry(&scene, model: model)
         case ..<815:
             // A retry of an id that failed with a transient code: `idAlreadyFailed`.
             var transfer = singlePhase(&scene)
             if let id = pick(model.failedTransferIDs(tenant: scene.tenant)) { transfer.id = id }
-            return (transfer, true)
-        case ..<830: return (pick(scene.events) ?? singlePhase(&scene), true)  // an exact repeat in the batch
-        default: return (invalidTransfer(&scene, model: model), false)
+            return transfer
+        case ..<830: return pick(scene.events) ?? singlePhase(&scene)  // an exact repeat in the batch
+        default: return invalidTransfer(&scene, model: model)
         }
     }
 

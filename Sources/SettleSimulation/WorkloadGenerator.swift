@@ -1,9 +1,9 @@
 import SettleCore
 
 /// A seeded stream of write batches over several tenants that, over a few thousand events,
-/// reaches every `CreateAccountResult`, every `CreateTransferResult` (except the two that
-/// docs/LEDGER.md makes unreachable, see `WorkloadGenerator.unreachableTransferResults`) and
-/// every flag, plus expiry ticks, time jumps and whole-batch rejections.
+/// reaches every `CreateAccountResult`, every `CreateTransferResult` (minus any listed in
+/// `unreachableTransferResults`, none today) and every flag, plus expiry ticks, a time jump
+/// near 2^63 and whole-batch rejections.
 ///
 /// The generator reads the reference model (never the implementation) to aim its events: which
 /// accounts exist, which transfers are pending, which ids failed. It never writes to it.
