@@ -18,13 +18,7 @@ struct DigestHasher {
     }
 
     func finalize() -> UInt64 {
-        var x = a ^ b.rotateLeft(17) ^ length
-        x ^= x &>> 33
-        x &*= 0xFF51_AFD7_ED55_8CCD
-        x ^= x &>> 33
-        x &*= 0xC4CE_B9FE_1A85_EC53
-        x ^= x &>> 33
-        return x
+        mix64(a ^ b.rotateLeft(17) ^ length)
     }
 }
 

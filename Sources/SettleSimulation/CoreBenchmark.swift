@@ -23,19 +23,8 @@ public struct CoreBenchmark {
 
     public init() {}
 
-    /// `clock` returns monotonic nanoseconds and `residentBytes` the process RSS; both are
-    /// passed in so this module stays free of platform calls.
-    public func run(clock: () -> UInt64, residentBytes: () -> Int, progress: (Int) -> Void = { _ in }) -> Report {
-        let ledger = StateMachine(memory: memory)
-        let tenant = TenantID(1)
-        var timestamp: UInt64 = 1_000_000_000
-        let accounts = (1...accountCount).map { Account(id: UInt128($0), ledger: 1, code: 1) }
-        for chunk in stride(from: 0, to: accounts.count, by: batchSize) {
-            let batch = Array(accounts[chunk..<min(chunk + batchSize, accounts.count)])
-            timestamp += UInt64(batch.count)
-            _ = try! ledger.createAccounts(batch, tenant: tenant, timestamp: timestamp)
-        }
-        // Pre-build every batch so the timed loop measures the ledger, not the generator.
+    /// The workload: `transferCount` random single-phase transfers in batches.
+    public func makeBatches() -> [[Transfer]] {
         var rng = SplitMix64(seed: seed)
         var batches: [[Transfer]] = []
         var nextID: UInt128 = 1
@@ -57,6 +46,49 @@ public struct CoreBenchmark {
             batches.append(batch)
             remaining -= size
         }
+        return batches
+    }
+
+    /// The baseline the issue names: the same workload through plain `Dictionary`s (exists
+    /// check, both account lookups, ledger check, balance updates, insert), no validation
+    /// beyond that. Returns transfers per second.
+    public func runDictionaryBaseline(clock: () -> UInt64) -> Double {
+        var accounts: [UInt128: Account] = [:]
+        for id in 1...accountCount { accounts[UInt128(id)] = Account(id: UInt128(id), ledger: 1, code: 1) }
+        var transfers: [UInt128: Transfer] = [:]
+        var batches = makeBatches()
+        let start = clock()
+        var applied = 0
+        for batch in batches {
+            for transfer in batch where transfers[transfer.id] == nil {
+                guard let debit = accounts[transfer.debitAccountID], let credit = accounts[transfer.creditAccountID],
+                      debit.ledger == credit.ledger else { continue }
+                accounts[transfer.debitAccountID]!.debitsPosted += transfer.amount
+                accounts[transfer.creditAccountID]!.creditsPosted += transfer.amount
+                transfers[transfer.id] = transfer
+                applied += 1
+            }
+        }
+        let seconds = Double(clock() - start) / 1e9
+        batches = []
+        precondition(applied == transferCount && transfers.count == transferCount)
+        return Double(applied) / seconds
+    }
+
+    /// `clock` returns monotonic nanoseconds and `residentBytes` the process RSS; both are
+    /// passed in so this module stays free of platform calls.
+    public func run(clock: () -> UInt64, residentBytes: () -> Int, progress: (Int) -> Void = { _ in }) -> Report {
+        let ledger = StateMachine(memory: memory)
+        let tenant = TenantID(1)
+        var timestamp: UInt64 = 1_000_000_000
+        let accounts = (1...accountCount).map { Account(id: UInt128($0), ledger: 1, code: 1) }
+        for chunk in stride(from: 0, to: accounts.count, by: batchSize) {
+            let batch = Array(accounts[chunk..<min(chunk + batchSize, accounts.count)])
+            timestamp += UInt64(batch.count)
+            _ = try! ledger.createAccounts(batch, tenant: tenant, timestamp: timestamp)
+        }
+        // Pre-build every batch so the timed loop measures the ledger, not the generator.
+        var batches = makeBatches()
         let before = residentBytes()
         let start = clock()
         var applied = 0

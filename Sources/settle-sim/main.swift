@@ -36,6 +36,12 @@ struct SettleSim: ParsableCommand {
     @Option(name: .long, help: "Transfers for the benchmark (implies --bench).")
     var benchTransfers: Int?
 
+    @Flag(name: .long, help: "After the benchmark, run the same workload through plain Dictionaries (the baseline).")
+    var baseline = false
+
+    @Flag(name: .long, help: "Run the storage fault simulator instead: a CommitPipeline on a simulated disk that tears, fills up, fails syncs and loses power; --events acknowledged events per seed.")
+    var storageFaults = false
+
     func validate() throws {
         if events < 1 { throw ValidationError("--events must be at least 1") }
         if let benchTransfers, benchTransfers < 1 { throw ValidationError("--bench-transfers must be at least 1") }
@@ -48,6 +54,10 @@ struct SettleSim: ParsableCommand {
         }
         var allSeeds = seed + (seeds.map { Array($0.first...$0.last) } ?? [])
         if allSeeds.isEmpty { allSeeds = [UInt64.random(in: 0...UInt64.max)] }
+        if storageFaults {
+            guard StorageFaultSimulator.runCommand(seeds: allSeeds, events: events) else { throw ExitCode(1) }
+            return
+        }
         for seed in allSeeds {
             try simulate(seed: seed)
         }
@@ -116,6 +126,11 @@ struct SettleSim: ParsableCommand {
         print("transfers/s: \(Int(report.transfersPerSecond))")
         print("resident bytes per stored transfer: \(report.bytesPerTransfer)")
         print("digest: \(report.digest)")
+        if baseline {
+            let rate = benchmark.runDictionaryBaseline(clock: monotonicNanoseconds)
+            print("baseline (plain Dictionary loop) transfers/s: \(Int(rate))")
+            print("ratio to baseline: \(Double(Int(report.transfersPerSecond / rate * 100)) / 100)")
+        }
     }
 }
 

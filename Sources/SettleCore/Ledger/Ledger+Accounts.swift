@@ -17,16 +17,9 @@ extension Ledger {
         _ event: Account, timestamp engineTimestamp: UInt64, batchTimestamp: UInt64, importedBatch: Bool
     ) -> CreateAccountResult {
         let isImported = event.flags.contains(.imported)
-        switch importedTimestampCheck(
+        if let invalid: CreateAccountResult = importedTimestampCheck(
             isImported: isImported, importedBatch: importedBatch, timestamp: event.timestamp, batchTimestamp: batchTimestamp
-        ) {
-        case .expected: return .importedEventExpected
-        case .notExpected: return .importedEventNotExpected
-        case .mustBeZero: return .timestampMustBeZero
-        case .outOfRange: return .importedEventTimestampOutOfRange
-        case .mustNotAdvance: return .importedEventTimestampMustNotAdvance
-        case .valid: break
-        }
+        ).result() { return invalid }
         if event.reserved != 0 { return .reservedField }
         if !event.flags.isSubset(of: .known) { return .reservedFlag }
         if event.id == 0 { return .idMustNotBeZero }

@@ -83,4 +83,28 @@ func importedTimestampCheck(
 
 enum ImportedCheck {
     case valid, expected, notExpected, mustBeZero, outOfRange, mustNotAdvance
+
+    /// The result code for this outcome; nil when the event's timestamp is valid.
+    func result<R: ImportedEventResult>() -> R? {
+        switch self {
+        case .valid: nil
+        case .expected: .importedEventExpected
+        case .notExpected: .importedEventNotExpected
+        case .mustBeZero: .timestampMustBeZero
+        case .outOfRange: .importedEventTimestampOutOfRange
+        case .mustNotAdvance: .importedEventTimestampMustNotAdvance
+        }
+    }
 }
+
+/// The result codes every kind of event shares for its `imported` flag and timestamp.
+protocol ImportedEventResult {
+    static var importedEventExpected: Self { get }
+    static var importedEventNotExpected: Self { get }
+    static var timestampMustBeZero: Self { get }
+    static var importedEventTimestampOutOfRange: Self { get }
+    static var importedEventTimestampMustNotAdvance: Self { get }
+}
+
+extension CreateAccountResult: ImportedEventResult {}
+extension CreateTransferResult: ImportedEventResult {}

@@ -25,16 +25,9 @@ extension Ledger {
     ) -> CreateTransferResult {
         let flags = event.flags
         let isImported = flags.contains(.imported)
-        switch importedTimestampCheck(
+        if let invalid: CreateTransferResult = importedTimestampCheck(
             isImported: isImported, importedBatch: importedBatch, timestamp: event.timestamp, batchTimestamp: batchTimestamp
-        ) {
-        case .expected: return .importedEventExpected
-        case .notExpected: return .importedEventNotExpected
-        case .mustBeZero: return .timestampMustBeZero
-        case .outOfRange: return .importedEventTimestampOutOfRange
-        case .mustNotAdvance: return .importedEventTimestampMustNotAdvance
-        case .valid: break
-        }
+        ).result() { return invalid }
         if !flags.isSubset(of: .known) { return .reservedFlag }
         if event.id == 0 { return .idMustNotBeZero }
         if event.id == .max { return .idMustNotBeIntMax }
