@@ -46,6 +46,9 @@ extension Ledger {
                 report.violations.append("\(tenant): transfer \(transfer.id) names a missing account")
                 continue
             }
+            // A void only releases its pending transfer's hold; its record carries the pending
+            // amount (docs/LEDGER.md) but moves nothing.
+            if transfer.flags.contains(.voidPendingTransfer) { continue }
             if transfer.flags.contains(.pending) {
                 // A pending transfer holds its amount only while it is still pending.
                 guard pendingStatuses[slot] == .pending else { continue }
