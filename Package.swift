@@ -51,7 +51,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Seeded workload generator, independent reference model and the simulator loop.
-        .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage"], swiftSettings: strictSettings),
+        .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .executableTarget(
             name: "settle-sim",
             dependencies: [
