@@ -43,7 +43,12 @@ enum Recovery {
             if let reader = try checkpoints.openNewest() {
                 memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
                 var source = CheckpointSource(file: reader)
-                let loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
+                let loaded: StateMachine
+                do {
+                    loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
+                } catch {
+                    throw checkpointFailure(error, reader: reader, store: checkpoints)
+                }
                 try source.file.finish()  // the checksum: nothing loaded counts before it passes
                 machine = loaded
                 checkpointOp = reader.op
@@ -78,6 +83,21 @@ enum Recovery {
         } catch {
             throw EngineError(.recoveryFailed, "partition \(index) of \(root) cannot be recovered: \(error)")
         }
+    }
+
+    /// The snapshot streams in before its checksum can be checked, so damage usually shows up
+    /// first as a format error that names no file. Check the whole file: a checksum failure
+    /// names the file and offset; a file that passes it and still does not load is named too.
+    static func checkpointFailure(_ error: any Error, reader: CheckpointStreamReader, store: CheckpointStore) -> any Error {
+        try? reader.finish()  // closes the file
+        do {
+            _ = try store.load(op: reader.op)
+        } catch {
+            return error
+        }
+        if error is StorageError { return error }
+        return EngineError(
+            .recoveryFailed, "checkpoint \(reader.path) passes its checksum but its snapshot (offset 48 on) does not load: \(error)")
     }
 
     /// Applies one journal record. A record the state machine refuses means the journal and
