@@ -62,6 +62,15 @@ public final class CommitPipeline {
         let body = CommandCodec.encode(entries)
         do {
             try journal.append(op: op, timestamp: timestamp, body: body)
+        } catch where error.code == .poisoned {
+            // A sync inside an earlier append (a segment roll) failed, or a failed write could
+            // not be cut back: the journal takes nothing more until reopened. Stop, as after a
+            // failed sync, rather than refuse every later request while serving on.
+            let failure = EngineError(
+                .durabilityUnknown, "journal append refused, nothing was applied; the partition must recover from disk: \(error)")
+            fatalError = failure
+            for index in admitted { outcomes[index] = .failure(failure) }
+            return outcomes.map { $0! }
         } catch {
             let failure = EngineError(.journalWriteFailed, "journal append failed, nothing was applied: \(error)")
             for index in admitted { outcomes[index] = .failure(failure) }

@@ -8,7 +8,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
         case invalidBatch
         /// The journal could not be written (disk full, I/O error); nothing was applied.
         case journalWriteFailed
-        /// `fdatasync` failed: durability of recent writes is unknown, so the partition stopped
+        /// `fdatasync` failed (or the journal refuses writes since one failed inside an append):
+        /// durability of recent writes is unknown, so the partition stopped
         /// and must be recovered from disk by a restart. The request may or may not have been
         /// committed; retry it with the same ids (or session) after the restart.
         case durabilityUnknown
