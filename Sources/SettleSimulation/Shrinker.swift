@@ -69,10 +69,10 @@ extension WorkloadGenerator.Batch {
     /// The same batch without event `index` (same timestamp).
     func removingEvent(at index: Int) -> Self {
         switch self {
-        case var .createAccounts(tenant, events, timestamp):
+        case .createAccounts(let tenant, var events, let timestamp):
             events.remove(at: index)
             return .createAccounts(tenant: tenant, events: events, timestamp: timestamp)
-        case var .createTransfers(tenant, events, timestamp):
+        case .createTransfers(let tenant, var events, let timestamp):
             events.remove(at: index)
             return .createTransfers(tenant: tenant, events: events, timestamp: timestamp)
         case .expirePendingTransfers:
