@@ -10,7 +10,9 @@ import SettleCore
 /// Interpretations where docs/LEDGER.md is silent or ambiguous (each is repeated where it
 /// matters in the code):
 /// - A linked chain fails when an event returns a code other than `ok` or `exists` (docs/LEDGER.md
-///   says `exists` does not break a chain, unlike TigerBeetle).
+///   says `exists` does not break a chain, unlike TigerBeetle). When a chain does fail, an
+///   earlier `exists` event of it answers `linkedEventFailed`, like every other event of it.
+/// - A transient failure inside a chain burns its id even though the chain is rolled back.
 /// - Events of an open chain (the batch ends inside it) are not evaluated at all, so they
 ///   neither fail with their own code nor burn their ids (docs/LEDGER.md says "nothing of that
 ///   chain is applied"; TigerBeetle would evaluate them).
