@@ -36,7 +36,9 @@ extension SimulatedFileIO {
             let node = try disk.node(of: file, call: "pwrite")
             disk.counters.writes += 1
             if let fault = disk.takeFault(.write, path: file.path) {
-                let prefix = disk.random.upTo(bytes.count)
+                // A strict prefix: `PosixFileIO` loops on short writes, so a failed write never
+                // wrote everything (else a refused record could survive whole).
+                let prefix = bytes.isEmpty ? 0 : disk.random.upTo(bytes.count - 1)
                 disk.write(node: node, offset: Int(offset), bytes: bytes[..<prefix])
                 throw .systemCall("pwrite", errno: fault.errno, path: file.path, offset: offset + UInt64(prefix))
             }

@@ -16,7 +16,7 @@ import Darwin
 ///   reordered. See `SimulatedDisk+Crash.swift` for the exact model.
 /// - `corrupt(_:offset:bit:)`: a bit flip on the medium, seen by every later read.
 /// - `injectFault(_:on:path:)`: the next matching call fails with that errno; a failing write
-///   first writes a random prefix of its bytes, as a real `pwrite` hitting ENOSPC can.
+///   first writes a random strict prefix of its bytes, as a real `pwrite` hitting ENOSPC can.
 /// - `capacityBytes`: a full disk; writes that would grow the files past it write what fits and
 ///   fail with ENOSPC until the capacity is raised.
 ///
