@@ -81,8 +81,9 @@ final class PowerCutFileIO: FileIO {
     func write(_ file: FileIOHandle, at offset: UInt64, _ bytes: UnsafeRawBufferPointer) throws(StorageError) {
         let seed = state.withLock { $0.tearSeed }
         try gate("pwrite", path: file.path, changesDisk: true) {
-            // The cut lands mid-write: a prefix reaches the page cache, where the crash may keep it.
-            let prefix = Int(seed % UInt64(bytes.count + 1))
+            // The cut lands mid-write: a strict prefix reaches the page cache, where the crash
+            // may keep it. (Never all of it: the call did not complete.)
+            let prefix = bytes.isEmpty ? 0 : Int(seed % UInt64(bytes.count))
             try? disk.write(file, at: offset, UnsafeRawBufferPointer(rebasing: bytes[..<prefix]))
         }
         try disk.write(file, at: offset, bytes)

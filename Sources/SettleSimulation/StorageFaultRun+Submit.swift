@@ -40,37 +40,47 @@ extension StorageFaultRun {
 
     /// ENOSPC or EIO on the next journal write: the group is refused, changes nothing, and
     /// goes through when submitted again.
-    func writeFault() throws(SimulationProblem) {
+    /// With `thenRetry` false the group stays refused (`retry`) for the caller.
+    func writeFault(_ group: [Command]? = nil, thenRetry: Bool = true) throws(SimulationProblem) {
         let errno = chance(50) ? ENOSPC : EIO
         disk.injectFault(errno, on: .write)
         summary.writeFaults += 1
         note("inject errno \(errno) on the next write")
-        let group = workload.nextGroup(shadow: oracle.shadow)
+        let group = group ?? workload.nextGroup(shadow: oracle.shadow)
         let outcome = try submit(group)
         guard outcome == .refused else {
             throw SimulationProblem("a failed journal write gave \(outcome), expected journalWriteFailed")
         }
         retry = group
-        try submitRetry(group)
+        if thenRetry { try submitRetry(group) }
     }
 
     /// EIO on the next `fdatasync`: the pipeline stops (`fatalError`), refuses later groups,
     /// and must be recovered from the disk (`recoverIfDown`).
+    ///
+    /// Sometimes the sync that fails is the one of a segment roll inside an append: a refused
+    /// small group leaves an unsynced cut in the segment, then a large group of new accounts
+    /// (independent of the refused one) rolls. Nothing of it is written, but the journal is
+    /// poisoned, and the next group must find the pipeline stopped.
     func syncFault() throws(SimulationProblem) {
+        let viaRoll = chance(40)
+        var group = workload.nextGroup(shadow: oracle.shadow)
+        if viaRoll {
+            try writeFault(group, thenRetry: false)
+            group = workload.accountsGroup(count: 70 + below(60))
+        }
         disk.injectFault(EIO, on: .syncData)
         summary.syncFaults += 1
         note("inject EIO on the next fdatasync")
-        let group = workload.nextGroup(shadow: oracle.shadow)
         switch try submit(group) {
         case .unknownApplied:
-            break
+            if !viaRoll { retry = nil }
         case .refused:
-            // The sync that failed was the one of a segment roll, inside the append: nothing
-            // of the group was written, but the journal is poisoned; the next group finds out.
-            retry = group
-            let outcome = try submit(group)
-            guard outcome == .unknownNotApplied else {
-                throw SimulationProblem("a poisoned journal gave \(outcome), expected durabilityUnknown with nothing applied")
+            summary.syncFaultsInRoll += 1
+            let waiting = retry ?? group
+            retry = waiting
+            guard try submit(waiting) == .unknownNotApplied else {
+                throw SimulationProblem("a poisoned journal accepted a group, or refused it without stopping")
             }
         case let outcome:
             throw SimulationProblem("a failed fdatasync gave \(outcome), expected durabilityUnknown")

@@ -98,13 +98,16 @@ final class StorageFaultRun {
             try submitRetry(group)
         } else {
             try tickExpiry()
-            if pipeline != nil { try chooseAndRun() }
+            if !isDown { try chooseAndRun() }
         }
-        if pipeline != nil {
+        if !isDown {
             for problem in live.maintain() { note("maintain: \(problem)") }
         }
         try recoverIfDown()
     }
+
+    /// The power is off or the pipeline stopped: nothing more until `recoverIfDown`.
+    private var isDown: Bool { pipeline == nil || io.fired || live.fatalError != nil }
 
     private func chooseAndRun() throws(SimulationProblem) {
         let calm = diskFullSteps == 0 && !io.armed

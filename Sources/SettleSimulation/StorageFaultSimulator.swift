@@ -84,6 +84,8 @@ public struct StorageFaultSummary: Sendable, CustomStringConvertible {
     public var unknownLost = 0
     public var writeFaults = 0
     public var syncFaults = 0
+    /// Sync faults that hit the sync of a segment roll inside an append (poisoning the journal).
+    public var syncFaultsInRoll = 0
     public var diskFullPhases = 0
     public var powerCuts = 0
     public var crashes = 0
@@ -100,7 +102,7 @@ public struct StorageFaultSummary: Sendable, CustomStringConvertible {
 
     public var description: String {
         "rounds \(rounds), events \(events), groups acknowledged \(acknowledged), refused \(refused), "
-            + "unknown kept/lost \(unknownKept)/\(unknownLost); faults: write \(writeFaults), sync \(syncFaults), "
+            + "unknown kept/lost \(unknownKept)/\(unknownLost); faults: write \(writeFaults), sync \(syncFaults) (in a roll \(syncFaultsInRoll)), "
             + "disk full \(diskFullPhases), power cuts \(powerCuts), crashes \(crashes), restarts \(restarts); "
             + "recoveries \(recoveries) (torn tails \(tornTails)), checkpoints \(checkpoints); "
             + "damage refused: journal \(corruptJournal), checkpoint \(corruptCheckpoint), missing segment \(missingSegment); "

@@ -31,8 +31,8 @@ struct StorageWorkload {
     }
 
     /// The next group: one to three commands over random tenants, now and then a large one
-    /// (so records outgrow small segments).
-    mutating func nextGroup(shadow: StateMachine) -> [Command] {
+    /// (so records outgrow small segments); always a large one with `large`.
+    mutating func nextGroup(shadow: StateMachine, large: Bool = false) -> [Command] {
         for tenant in Self.tenants.indices { prunePending(tenant, shadow: shadow) }
         let commandCount = 1 + below(3)
         var group: [Command] = []
@@ -42,11 +42,11 @@ struct StorageWorkload {
             let tenantIndex = below(Self.tenants.count)
             let tenant = Self.tenants[tenantIndex]
             let accounts = shadow.allAccounts(tenant: tenant)
-            if accounts.count < 6 || chance(12) {
+            if accounts.count < 6 || (chance(12) && !large) {
                 group.append(.createAccounts(tenant, newAccounts(tenantIndex, count: 1 + below(6))))
                 continue
             }
-            let count = chance(4) ? 40 + below(90) : 1 + below(12)
+            let count = chance(4) || large ? 40 + below(90) : 1 + below(12)
             let events = transfers(
                 tenantIndex, accounts: accounts, count: count, shadow: shadow, used: &usedPending, created: &createdPending[tenantIndex])
             group.append(.createTransfers(tenant, events))
@@ -55,6 +55,13 @@ struct StorageWorkload {
         // does not hold them yet.
         for tenant in Self.tenants.indices { openPending[tenant] += createdPending[tenant] }
         return group
+    }
+
+    /// A group of `count` new accounts for one tenant: depends on nothing, so it may go ahead
+    /// of a refused group that waits for its retry.
+    mutating func accountsGroup(count: Int) -> [Command] {
+        let tenant = below(Self.tenants.count)
+        return [.createAccounts(Self.tenants[tenant], newAccounts(tenant, count: count))]
     }
 
     /// The ids a group writes, per command (for presence checks after recovery).
