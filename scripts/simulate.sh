@@ -6,12 +6,19 @@
 #   SEEDS="1 2 3" EVENTS=100000 scripts/simulate.sh
 #   SCRATCH=.build-sim scripts/simulate.sh   build into another scratch directory
 #
+# Then the storage fault simulator (settle-sim --storage-faults): a CommitPipeline on a simulated
+# disk with write/sync errors, a full disk, power cuts and damaged files, every acknowledged
+# group checked after every recovery. STORAGE_SEEDS / STORAGE_EVENTS override its fixed seeds
+# and events per seed (10 x 100,000, ~25 s).
+#
 # On a disagreement it prints FAILED seed=S, the mismatch and the replay command, and exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SEEDS=${SEEDS:-"1 2 3 4 5 6 7 8 9 10"}
 EVENTS=${EVENTS:-60000}
+STORAGE_SEEDS=${STORAGE_SEEDS:-"1 2 3 4 5 6 7 8 9 10"}
+STORAGE_EVENTS=${STORAGE_EVENTS:-100000}
 SCRATCH=${SCRATCH:-.build}
 
 echo "== building settle-sim (release)"
@@ -33,3 +40,16 @@ for seed in $SEEDS; do
     total=$((total + EVENTS))
 done
 echo "simulator: $(echo $SEEDS | wc -w) seeds, $total events, all agree ($(($(date +%s) - start))s)"
+
+start=$(date +%s)
+for seed in $STORAGE_SEEDS; do
+    if ! output=$("$binary" --storage-faults --seed "$seed" --events "$STORAGE_EVENTS" 2>&1); then
+        echo "$output"
+        echo
+        echo "!! storage fault simulator FAILED seed=$seed (events=$STORAGE_EVENTS)"
+        echo "!! replay: $binary --storage-faults --seed $seed --events $STORAGE_EVENTS"
+        exit 1
+    fi
+    echo "storage-faults seed=$seed ok: $(echo "$output" | sed -n 2p | sed 's/^ *//')"
+done
+echo "storage fault simulator: $(echo $STORAGE_SEEDS | wc -w) seeds x $STORAGE_EVENTS events, all recovered ($(($(date +%s) - start))s)"
