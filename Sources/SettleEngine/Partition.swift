@@ -39,9 +39,11 @@ final class Partition: @unchecked Sendable {
     }
 
     /// Stops accepting, lets the writer finish what is queued (graceful), and waits for it.
+    /// Safe to call more than once.
     func stop() {
         _ = queue.close(EngineError(.unavailable, "the engine is shutting down"), drain: true)
         finished.wait()
+        finished.signal()  // let a later (or concurrent) stop() return too
     }
 
     private func run() {

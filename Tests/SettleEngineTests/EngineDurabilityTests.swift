@@ -18,6 +18,8 @@ struct EngineDurabilityTests {
         #expect(moved.transferResults == [.ok, .ok])
         let before = try await engine.digest(of: tenant)
         engine.shutdown()
+        engine.shutdown()  // idempotent: a second stop returns at once
+        await #expect(throws: EngineError.self) { try await engine.submit(.createAccounts(tenant, accounts(9...9))) }
 
         let reopened = try Engine.open(EngineConfiguration(directory: directory, partitionCount: 2))
         defer { reopened.shutdown() }

@@ -26,6 +26,11 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
         target = poolChunks
     }
 
+    deinit {
+        // The refill thread holds `self` while it runs, so no refill is in flight here.
+        for chunk in ready { free(chunk) }
+    }
+
     public func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
         if byteCount == Self.hugePageBytes && alignment <= Self.hugePageBytes && poolChunks > 0 {
             condition.lock()
