@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "settle",
             dependencies: [
-                "SettleCore", "SettleStorage", "SettleEngine", "SettleSimulation",
+                "SettleCore", "SettleStorage", "SettleEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 /// Random reads compared between the model and the state machine: lookups (known, unknown and
 /// other tenants' ids, repeated ids), account transfers and balances, queries, pending status.

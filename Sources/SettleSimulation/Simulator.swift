@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 /// The first disagreement a simulation found: enough to replay it (`seed`) and to see it.
 public struct SimulationFailure: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 import SettleEngine
 
 /// Groups of commands in which every event is valid, for the storage fault simulator.

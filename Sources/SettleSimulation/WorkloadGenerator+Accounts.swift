@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 extension WorkloadGenerator {
     /// New accounts, retries (exact and with each differing field), invalid events for every

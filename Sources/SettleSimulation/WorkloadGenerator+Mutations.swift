@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 extension WorkloadGenerator {
     /// A post or void of a recent pending transfer (or, sometimes, of something that is not one),

@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 extension WorkloadGenerator {
     /// What one transfers batch is built from: the tenant's accounts (read once from the model)

@@ -1,4 +1,5 @@
 import SettleCore
+import SettleStorage
 
 /// A seeded stream of write batches over several tenants that, over a few thousand events,
 /// reaches every `CreateAccountResult`, every `CreateTransferResult` (minus any listed in

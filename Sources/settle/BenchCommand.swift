@@ -3,7 +3,7 @@ import Foundation
 import Histogram
 import SettleCore
 import SettleEngine
-import SettleSimulation
+import SettleStorage
 
 /// `settle bench`: TigerBeetle's benchmark workload against the engine in this process,
 /// durable (fsync on): accounts first, then transfers in full batches from concurrent clients.

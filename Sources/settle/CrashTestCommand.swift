@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SettleCore
 import SettleEngine
-import SettleSimulation
+import SettleStorage
 
 /// `settle crash-test`: runs `settle workload` in a child process, kills it with SIGKILL at
 /// seeded random points, and after every kill proves from the recovered directory that every

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SettleCore
 import SettleEngine
-import SettleSimulation
+import SettleStorage
 
 /// `settle workload`: the child process of the crash test. Writes transfers and logs each batch
 /// before submitting it (`B`) and after its durable reply (`A`), until killed or done.

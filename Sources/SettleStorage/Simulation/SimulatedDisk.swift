@@ -39,13 +39,13 @@ struct SimulatedDisk {
     var nextNode = 1
     var handles: [Int32: Int] = [:]
     var nextHandle: Int32 = 3
-    var random: SimulationRandom
+    var random: SplitMix64
     var faults: [SimulatedFileIO.Fault] = []
     var capacityBytes: Int?
     var counters = SimulatedFileIO.Counters()
 
     init(seed: UInt64) {
-        random = SimulationRandom(seed: seed)
+        random = SplitMix64(seed: seed)
     }
 
     // MARK: Paths
@@ -144,25 +144,5 @@ struct SimulatedDisk {
             stack.append(contentsOf: nodes[node]!.entries.values)
         }
         return seen.reduce(0) { $0 + nodes[$1]!.data.count }
-    }
-}
-
-/// SplitMix64: small, fast and seedable, so a simulated crash is reproducible from its seed.
-struct SimulationRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0...upperBound`.
-    mutating func upTo(_ upperBound: Int) -> Int {
-        Int(next() % UInt64(upperBound + 1))
     }
 }
