@@ -35,7 +35,7 @@ extension StateMachine {
 extension Ledger {
     func audit(into report: inout AuditReport) {
         var expected = [Account](repeating: Account(id: 0, ledger: 0, code: 0), count: accounts.count)
-        var ids = IDIndex()
+        let ids = IDIndex()
         for slot in 0..<transfers.count {
             let transfer = transfers[slot]
             if ids.find(transfer.id, idAt: { transfers[$0].id }) != nil {

@@ -22,6 +22,7 @@ struct TransferCase: Sendable, CustomTestStringConvertible {
 let halfPlusOne: UInt128 = UInt128.max / 2 + 1
 
 /// Creates pending transfer 100 (10 from account 1 to 2) and returns the result of `event`.
+@discardableResult
 private func afterPending100(_ f: Fixture, timeoutSeconds: UInt32 = 0, _ event: Transfer) -> CreateTransferResult {
     f.create(transfer(100, flags: .pending, timeoutSeconds: timeoutSeconds))
     return f.create(event)

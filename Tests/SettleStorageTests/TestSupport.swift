@@ -14,9 +14,10 @@ struct TemporaryDirectory {
 
     init() {
         var template = Array("/tmp/settle-storage-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            preconditionFailure("mkdtemp failed")
+        }
+        path = String(cString: made)
     }
 
     func remove() {
