@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // SettleProtocol: protobuf runtime and gRPC core for the committed generated code. Keep
+        // in step with the versions in scripts/generate-protos.sh.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     ],
     targets: [
         // Pure, deterministic ledger state machine: standard library only, no I/O.
@@ -60,7 +65,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The .proto's generated Swift (scripts/generate-protos.sh; never run by the build) and
+        // the conversions between its messages and the SettleCore types.
+        .target(
+            name: "SettleProtocol",
+            dependencies: [
+                "SettleCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SettleCoreTests", dependencies: ["SettleCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SettleProtocolTests",
+            dependencies: ["SettleCore", "SettleProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage"], swiftSettings: strictSettings),
         .testTarget(name: "SettleEngineTests", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .testTarget(
