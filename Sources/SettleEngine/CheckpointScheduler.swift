@@ -36,7 +36,7 @@ final class CheckpointScheduler: @unchecked Sendable {
         let threshold = max(pipeline.configuration.checkpointJournalBytes, lastCheckpointBytes)
         let idle = lock.withLock { inFlight == nil }
         guard idle, journalBytesSinceCheckpoint >= threshold, pipeline.fatalError == nil else { return problems }
-        let capture = pipeline.machine.captureSnapshot()
+        let capture = CheckpointCapture(ledger: pipeline.machine.captureSnapshot(), sessions: pipeline.sessions.encoded())
         lastCheckpointBytes = capture.byteCount
         journalBytesSinceCheckpoint = 0
         let op = pipeline.nextOp - 1
@@ -71,11 +71,12 @@ final class CheckpointScheduler: @unchecked Sendable {
         return problems
     }
 
-    private func write(op: UInt64, capture: SnapshotCapture) {
+    private func write(op: UInt64, capture: CheckpointCapture) {
         do {
-            try store.write(op: op, timestamp: capture.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
+            try store.write(op: op, timestamp: capture.ledger.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
                 var sink = CheckpointSink(file: file)
-                try capture.write(to: &sink)
+                try capture.ledger.write(to: &sink)
+                try capture.sessions.withUnsafeBytes { try sink.write($0) }
                 file = sink.file
             }
             lock.withLock { completedOp = op; inFlight = nil }
@@ -84,7 +85,7 @@ final class CheckpointScheduler: @unchecked Sendable {
         }
     }
 
-    private func startInBackground(op: UInt64, capture: SnapshotCapture) {
+    private func startInBackground(op: UInt64, capture: CheckpointCapture) {
         let finished = DispatchSemaphore(value: 0)
         lock.withLock { inFlight = finished }
         let thread = Thread { [self] in
@@ -99,4 +100,11 @@ final class CheckpointScheduler: @unchecked Sendable {
     func waitForInFlight() {
         lock.withLock { inFlight }?.wait()
     }
+}
+
+/// What a checkpoint holds: the ledger's snapshot, then the session table's bytes.
+struct CheckpointCapture: Sendable {
+    let ledger: SnapshotCapture
+    let sessions: [UInt8]
+    var byteCount: Int { ledger.byteCount + sessions.count }
 }

@@ -10,7 +10,11 @@ import SettleStorage
 /// stop and recover from the disk. `Partition` runs one on its writer thread; the simulator
 /// drives one directly against a simulated disk.
 public final class CommitPipeline {
-    public let machine: StateMachine
+    let state: PartitionState
+    /// The ledger (owned by whoever drives this pipeline).
+    public var machine: StateMachine { state.machine }
+    /// The client sessions, part of the replicated state.
+    public var sessions: SessionTable { state.sessions }
     /// The op the next committed group will get.
     public private(set) var nextOp: UInt64
     let journal: any Journal
@@ -25,7 +29,7 @@ public final class CommitPipeline {
     ///   engine) or synchronously inside `commit` (deterministic, for the simulator).
     public init(partition index: Int, configuration: EngineConfiguration, backgroundCheckpoints: Bool) throws(EngineError) {
         let recovered = try Recovery.recover(partition: index, configuration: configuration)
-        machine = recovered.machine
+        state = recovered.state
         journal = recovered.journal
         nextOp = recovered.lastOp + 1
         recovery = recovered.report
@@ -39,11 +43,31 @@ public final class CommitPipeline {
 
     /// Commits `commands` as one group: one journal record and one `fdatasync`. Returns one
     /// outcome per command, in order; a command that fails its envelope check fails alone.
-    public func commit(_ commands: [Command], wallClock: UInt64) -> [Outcome] {
+    /// `tags` (empty, or one per command) marks client-session requests: a repeat of a
+    /// session's newest request gets its stored reply and is not journaled again.
+    public func commit(_ commands: [Command], tags: [ClientTag?] = [], wallClock: UInt64) -> [Outcome] {
+        precondition(tags.isEmpty || tags.count == commands.count, "one tag (or nil) per command")
         if let fatalError { return commands.map { _ in .failure(fatalError) } }
         var outcomes = [Outcome?](repeating: nil, count: commands.count)
-        var admitted: [Int] = []
+        let admission = admit(commands, tags: tags, wallClock: wallClock, outcomes: &outcomes)
+        if !admission.entries.isEmpty {
+            journalAndApply(admission.entries, admitted: admission.admitted, outcomes: &outcomes)
+        }
+        for (index, original) in admission.repeats { outcomes[index] = outcomes[original] }
+        return outcomes.map { $0! }
+    }
+
+    private struct Admission {
         var entries: [TimestampedCommand] = []
+        var admitted: [Int] = []
+        /// A request repeated inside the group, and the index of its first occurrence.
+        var repeats: [(index: Int, original: Int)] = []
+    }
+
+    /// Envelope checks, session decisions and timestamps, before anything is journaled.
+    private func admit(_ commands: [Command], tags: [ClientTag?], wallClock: UInt64, outcomes: inout [Outcome?]) -> Admission {
+        var admission = Admission()
+        var inGroup: [SessionTable.Key: (request: UInt64, index: Int)] = [:]
         var timestamp = machine.lastTimestamp
         for (index, command) in commands.enumerated() {
             let count = command.eventCount
@@ -52,16 +76,47 @@ public final class CommitPipeline {
                     .invalidBatch, "\(count) events in one batch; at most \(StateMachine.batchEventsMax) are allowed"))
                 continue
             }
+            let tag = tags.isEmpty ? nil : tags[index]
+            if let tag, let tenant = command.tenant {
+                let key = SessionTable.Key(tenant: tenant, session: tag.session)
+                if let earlier = inGroup[key], earlier.request == tag.request {
+                    admission.repeats.append((index, earlier.index))
+                    continue
+                }
+                if let refusal = sessionRefusal(tenant: tenant, tag: tag) {
+                    outcomes[index] = refusal
+                    continue
+                }
+                inGroup[key] = (tag.request, index)
+            }
             // Strictly monotonic even when the wall clock steps back (DESIGN §3).
             timestamp = max(wallClock, timestamp + UInt64(max(count, 1)))
-            entries.append(TimestampedCommand(command: command, timestamp: timestamp))
-            admitted.append(index)
+            admission.entries.append(TimestampedCommand(command: command, timestamp: timestamp, tag: tag))
+            admission.admitted.append(index)
         }
-        guard !entries.isEmpty else { return outcomes.map { $0! } }
+        return admission
+    }
+
+    /// The outcome of a tagged write that must not execute: a stored reply or a refusal.
+    private func sessionRefusal(tenant: TenantID, tag: ClientTag) -> Outcome? {
+        switch sessions.decide(tenant: tenant, tag: tag) {
+        case .execute:
+            return nil
+        case .replay(let reply):
+            return .success(reply)
+        case .sessionNotFound:
+            return .failure(EngineError(.sessionNotFound, "session \(tag.session) is not registered (or was evicted); register it again"))
+        case .requestTooOld(let newest):
+            return .failure(EngineError(.requestTooOld, "request \(tag.request) of session \(tag.session) is older than its newest, \(newest)"))
+        }
+    }
+
+    /// One journal record, apply, one `fdatasync`: the commit proper.
+    private func journalAndApply(_ entries: [TimestampedCommand], admitted: [Int], outcomes: inout [Outcome?]) {
         let op = nextOp
         let body = CommandCodec.encode(entries)
         do {
-            try journal.append(op: op, timestamp: timestamp, body: body)
+            try journal.append(op: op, timestamp: entries[entries.count - 1].timestamp, body: body)
         } catch where error.code == .poisoned {
             // A sync inside an earlier append (a segment roll) failed, or a failed write could
             // not be cut back: the journal takes nothing more until reopened. Stop, as after a
@@ -70,17 +125,17 @@ public final class CommitPipeline {
                 .durabilityUnknown, "journal append refused, nothing was applied; the partition must recover from disk: \(error)")
             fatalError = failure
             for index in admitted { outcomes[index] = .failure(failure) }
-            return outcomes.map { $0! }
+            return
         } catch {
             let failure = EngineError(.journalWriteFailed, "journal append failed, nothing was applied: \(error)")
             for index in admitted { outcomes[index] = .failure(failure) }
-            return outcomes.map { $0! }
+            return
         }
         var results: [WriteReply.Results] = []
         results.reserveCapacity(entries.count)
         for entry in entries {
             do {
-                results.append(try machine.apply(entry))
+                results.append(try state.apply(entry, op: op))
             } catch {
                 // Timestamps were computed from the machine's own clock just above.
                 preconditionFailure("a journaled batch was refused by the state machine: \(error)")
@@ -93,13 +148,12 @@ public final class CommitPipeline {
             let failure = EngineError(.durabilityUnknown, "fdatasync failed (\(error)); the partition must recover from disk")
             fatalError = failure
             for index in admitted { outcomes[index] = .failure(failure) }
-            return outcomes.map { $0! }
+            return
         }
         checkpoints.noteJournalBytes(body.count)
         for (position, index) in admitted.enumerated() {
             outcomes[index] = .success(WriteReply(results: results[position], op: op, timestamp: entries[position].timestamp))
         }
-        return outcomes.map { $0! }
     }
 
     /// Commits an expiry step when a pending transfer's deadline has passed; nil otherwise.

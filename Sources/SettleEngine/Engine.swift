@@ -42,14 +42,22 @@ public final class Engine: Sendable {
         Int(tenant.rawValue % UInt64(partitions.count))
     }
 
-    /// Journals and applies one batch; returns once it is durable.
-    public func submit(_ command: Command) async throws -> WriteReply {
+    /// Journals and applies one batch; returns once it is durable. With a `tag`, the write is
+    /// a request of a registered client session: retrying the session's newest request returns
+    /// its stored reply and executes nothing (DESIGN §4), also across restarts.
+    public func submit(_ command: Command, tag: ClientTag? = nil) async throws -> WriteReply {
         guard let tenant = command.tenant else {
             throw EngineError(.invalidBatch, "expiry ticks are issued by the engine itself")
         }
         let reply = OneShot<WriteReply>()
-        try await partitions[partitionIndex(for: tenant)].queue.push(.write(command, reply))
+        try await partitions[partitionIndex(for: tenant)].queue.push(.write(command, tag, reply))
         return try await reply.value
+    }
+
+    /// Registers (idempotently) client session `session` of `tenant`; tagged writes may follow
+    /// once this returns.
+    public func registerSession(tenant: TenantID, session: UInt128) async throws {
+        _ = try await submit(.registerSession(tenant, session))
     }
 
     /// Runs `body` against the tenant's partition on its writer thread, between commits, so it

@@ -19,6 +19,8 @@ public struct EngineConfiguration: Sendable {
     /// 2 MiB record chunks a background thread keeps faulted in ahead of the writer, per
     /// partition (see `HugePageMemory`); the memory cost of not stalling on page faults.
     public var memoryPoolChunks = 32
+    /// Client sessions kept per partition before the least recently used is evicted.
+    public var sessionCapacity = SessionTable.defaultCapacity
     /// Journal segment size.
     public var segmentBytes = 64 << 20
     /// Wall-clock nanoseconds since 1970; injectable for tests.

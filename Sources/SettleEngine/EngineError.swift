@@ -17,6 +17,11 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
         case unavailable
         /// The data directory could not be recovered.
         case recoveryFailed
+        /// A tagged write names a session that is not registered (or was evicted): register
+        /// again; nothing was applied.
+        case sessionNotFound
+        /// A tagged write is older than the session's newest request; nothing was applied.
+        case requestTooOld
     }
 
     public var code: Code

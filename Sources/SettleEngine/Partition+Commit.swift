@@ -3,18 +3,20 @@ import SettleCore
 import SettleStorage
 
 /// A write waiting for its reply.
-typealias PendingWrite = (command: Command, reply: OneShot<WriteReply>)
+typealias PendingWrite = (command: Command, tag: ClientTag?, reply: OneShot<WriteReply>)
 
 extension Partition {
     /// Commits one group through the pipeline and answers every writer in it.
     func commit(_ group: [PendingWrite]) {
         let start = configuration.monotonicClock()
-        let outcomes = pipeline.commit(group.map(\.command), wallClock: configuration.wallClock())
+        let op = pipeline.nextOp
+        let outcomes = pipeline.commit(group.map(\.command), tags: group.map(\.tag), wallClock: configuration.wallClock())
         var events = 0
         for (write, outcome) in zip(group, outcomes) {
             switch outcome {
             case .success(let reply):
-                events += write.command.eventCount
+                // A session's repeated request is answered from its stored reply: not committed now.
+                if reply.op == op { events += write.command.eventCount }
                 write.reply.resume(returning: reply)
             case .failure(let error):
                 write.reply.resume(throwing: error)

@@ -21,7 +21,8 @@ public struct RecoveryReport: Sendable {
 
 /// A partition rebuilt from its newest checkpoint and the journal after it.
 struct RecoveredPartition {
-    var machine: StateMachine
+    var state: PartitionState
+    var machine: StateMachine { state.machine }
     var journal: FileJournal
     var checkpoints: CheckpointStore
     var report: RecoveryReport
@@ -39,6 +40,7 @@ enum Recovery {
             let memory = HugePageMemory(poolChunks: configuration.memoryPoolChunks)
             memory.prefill()
             var machine = StateMachine(memory: memory)
+            var sessions = SessionTable(capacity: configuration.sessionCapacity)
             var checkpointOp: UInt64 = 0
             if let reader = try checkpoints.openNewest() {
                 memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
@@ -46,6 +48,7 @@ enum Recovery {
                 let loaded: StateMachine
                 do {
                     loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
+                    sessions = try SessionTable.decode(from: &source, capacity: configuration.sessionCapacity)
                 } catch {
                     throw checkpointFailure(error, reader: reader, store: checkpoints)
                 }
@@ -54,6 +57,7 @@ enum Recovery {
                 checkpointOp = reader.op
             }
             let loaded = configuration.monotonicClock()
+            let state = PartitionState(machine: machine, sessions: sessions)
             var replayError: (any Error)?
             var replayed = 0
             let options = FileJournalOptions(segmentSizeBytes: UInt64(configuration.segmentBytes))
@@ -62,7 +66,7 @@ enum Recovery {
             ) { record in
                 guard replayError == nil else { return }
                 do {
-                    try replay(record, into: machine)
+                    try replay(record, into: state)
                     replayed += 1
                 } catch {
                     replayError = error
@@ -77,7 +81,7 @@ enum Recovery {
                 checkpointSeconds: Double(loaded - start) / 1e9,
                 seconds: Double(configuration.monotonicClock() - start) / 1e9
             )
-            return RecoveredPartition(machine: machine, journal: journal, checkpoints: checkpoints, report: report)
+            return RecoveredPartition(state: state, journal: journal, checkpoints: checkpoints, report: report)
         } catch let error as EngineError {
             throw error
         } catch {
@@ -103,10 +107,10 @@ enum Recovery {
     /// Applies one journal record. A record the state machine refuses means the journal and
     /// this build disagree: recovery stops rather than serve a state that differs from the one
     /// that was acknowledged.
-    static func replay(_ record: JournalRecord, into machine: StateMachine) throws {
+    static func replay(_ record: JournalRecord, into state: PartitionState) throws {
         for entry in try CommandCodec.decode(record.body) {
             do {
-                _ = try machine.apply(entry)
+                _ = try state.apply(entry, op: record.op)
             } catch {
                 throw EngineError(.recoveryFailed, "op \(record.op) of partition \(record.partition) does not replay: \(error)")
             }

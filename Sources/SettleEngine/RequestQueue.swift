@@ -3,7 +3,7 @@ import SettleCore
 
 /// Work for a partition's writer thread.
 enum PartitionRequest {
-    case write(Command, OneShot<WriteReply>)
+    case write(Command, ClientTag?, OneShot<WriteReply>)
     /// Runs on the writer thread between groups, so it sees only durable state; `fail` is
     /// called instead when the partition stops first.
     case read(run: @Sendable (StateMachine) -> Void, fail: @Sendable (EngineError) -> Void)

@@ -63,13 +63,7 @@ final class StorageOracle {
         digestBeforeLast = nil
     }
 
-    static func eventCount(_ command: Command) -> Int {
-        switch command {
-        case .createAccounts(_, let events): events.count
-        case .createTransfers(_, let events): events.count
-        case .expirePending: 0
-        }
-    }
+    static func eventCount(_ command: Command) -> Int { command.eventCount }
 
     /// Applies one command at `timestamp`; every event must succeed.
     static func apply(_ command: Command, timestamp: UInt64, to machine: StateMachine) throws(SimulationProblem) {
@@ -85,7 +79,7 @@ final class StorageOracle {
                 if let bad = results.firstIndex(where: { $0 != .ok }) {
                     throw SimulationProblem("workload bug: transfer \(events[bad]) of \(tenant) got \(results[bad])")
                 }
-            case .expirePending:
+            case .expirePending, .registerSession:
                 try machine.expirePendingTransfers(timestamp: timestamp)
             }
         } catch let error as BatchError {
