@@ -19,12 +19,10 @@ final class CheckpointScheduler: @unchecked Sendable {
     /// The size of the last checkpoint: the next one waits for at least as much new journal,
     /// so checkpoint writing stays a constant fraction of commit work as the state grows.
     private var lastCheckpointBytes = 0
-    private(set) var lastCheckpointOp: UInt64
     private(set) var completed = 0
 
-    init(store: CheckpointStore, lastCheckpointOp: UInt64, background: Bool) {
+    init(store: CheckpointStore, background: Bool) {
         self.store = store
-        self.lastCheckpointOp = lastCheckpointOp
         self.background = background
     }
 
@@ -60,7 +58,6 @@ final class CheckpointScheduler: @unchecked Sendable {
             problems.append("checkpoint failed, journal kept: \(error)")
         }
         if let op = done {
-            lastCheckpointOp = op
             completed += 1
             do {
                 try pipeline.journal.removeSegments(before: op + 1)

@@ -35,7 +35,7 @@ public final class CommitPipeline {
         recovery = recovered.report
         self.configuration = configuration
         checkpoints = CheckpointScheduler(
-            store: recovered.checkpoints, lastCheckpointOp: recovered.checkpointOp, background: backgroundCheckpoints)
+            store: recovered.checkpoints, background: backgroundCheckpoints)
     }
 
     /// The outcome of one command of a committed group.

@@ -26,7 +26,6 @@ struct RecoveredPartition {
     var journal: FileJournal
     var checkpoints: CheckpointStore
     var report: RecoveryReport
-    var checkpointOp: UInt64 { report.checkpointOp }
     var lastOp: UInt64 { report.lastOp }
 }
 

@@ -159,7 +159,4 @@ final class IDIndex {
         for index in 0..<oldCapacity where old[index] != 0 { place(old[index]) }
         Self.deallocateTable(old, capacity: oldCapacity, memory: memory)
     }
-
-    /// Bytes held by the table (for memory accounting).
-    var byteCount: Int { capacity * MemoryLayout<UInt64>.stride }
 }

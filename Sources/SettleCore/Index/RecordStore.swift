@@ -70,11 +70,6 @@ final class RecordStore<Record> {
         chunks.append(raw.bindMemory(to: Record.self, capacity: Self.chunkCapacity))
     }
 
-    /// Passes the records' bytes to `body`, one contiguous run per chunk.
-    func forEachRun(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        for run in captureRuns() { try run.withBytes(body) }
-    }
-
     /// The records' bytes as they are now, readable from another thread while this store
     /// only appends: full chunks never move, so they are pinned in place; the first chunk
     /// still moves while it grows, so a not-yet-full first chunk is copied.
