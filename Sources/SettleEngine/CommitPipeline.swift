@@ -117,17 +117,14 @@ public final class CommitPipeline {
         let body = CommandCodec.encode(entries)
         do {
             try journal.append(op: op, timestamp: entries[entries.count - 1].timestamp, body: body)
-        } catch where error.code == .poisoned {
-            // A sync inside an earlier append (a segment roll) failed, or a failed write could
-            // not be cut back: the journal takes nothing more until reopened. Stop, as after a
-            // failed sync, rather than refuse every later request while serving on.
-            let failure = EngineError(
-                .durabilityUnknown, "journal append refused, nothing was applied; the partition must recover from disk: \(error)")
-            fatalError = failure
-            for index in admitted { outcomes[index] = .failure(failure) }
-            return
         } catch {
-            let failure = EngineError(.journalWriteFailed, "journal append failed, nothing was applied: \(error)")
+            // A plain failed write was cut back: nothing happened, serve on. But if the append
+            // poisoned the journal (its segment roll's sync failed, or the cut-back did), it
+            // takes nothing more until reopened: stop now, as after a failed sync.
+            let failure = journal.isPoisoned
+                ? EngineError(.durabilityUnknown, "journal poisoned, nothing was applied; the partition must recover from disk: \(error)")
+                : EngineError(.journalWriteFailed, "journal append failed, nothing was applied: \(error)")
+            if journal.isPoisoned { fatalError = failure }
             for index in admitted { outcomes[index] = .failure(failure) }
             return
         }

@@ -79,6 +79,7 @@ public final class FileJournal: Journal {
     /// Whether the active segment has changes (writes or truncations) not yet synced.
     var dirty = false
     var poison: StorageError?
+    public var isPoisoned: Bool { poison != nil }
     var encodeBuffer: [UInt8] = []
 
     init(

@@ -17,6 +17,9 @@ public protocol Journal: AnyObject {
     /// The op of the newest record covered by a successful `sync()`; replies for ops up to
     /// this may be sent.
     var durableOp: UInt64 { get }
+    /// True once a sync failed (also one inside an `append`, when a segment rolls) or a failed
+    /// write could not be cut back: nothing more is accepted until the journal is reopened.
+    var isPoisoned: Bool { get }
 
     /// Adds the record for `op` without waiting for the disk. `op` must be `lastOp + 1`
     /// (a different op is a bug in the caller and traps). The record is not durable until
