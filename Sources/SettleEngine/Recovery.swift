@@ -49,7 +49,7 @@ enum Recovery {
                     loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
                     sessions = try SessionTable.decode(from: &source, capacity: configuration.sessionCapacity)
                 } catch {
-                    throw checkpointFailure(error, reader: reader, store: checkpoints)
+                    throw checkpointFailure(error, reader: &source.file)
                 }
                 try source.file.finish()  // the checksum: nothing loaded counts before it passes
                 machine = loaded
@@ -91,10 +91,9 @@ enum Recovery {
     /// The snapshot streams in before its checksum can be checked, so damage usually shows up
     /// first as a format error that names no file. Check the whole file: a checksum failure
     /// names the file and offset; a file that passes it and still does not load is named too.
-    static func checkpointFailure(_ error: any Error, reader: CheckpointStreamReader, store: CheckpointStore) -> any Error {
-        try? reader.finish()  // closes the file
+    static func checkpointFailure(_ error: any Error, reader: inout CheckpointStreamReader) -> any Error {
         do {
-            _ = try store.load(op: reader.op)
+            try reader.verifyRest()  // streams the rest: never the whole file in memory
         } catch {
             return error
         }

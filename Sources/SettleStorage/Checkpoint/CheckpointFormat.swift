@@ -43,24 +43,6 @@ public enum CheckpointFormat {
     public static let headerSize = 48
     static let checksumOffset = 8
 
-    /// The header for `snapshot`, checksum included.
-    static func header(
-        partition: UInt32, op: UInt64, timestamp: UInt64, snapshot: UnsafeRawBufferPointer
-    ) -> [UInt8] {
-        var header = [UInt8](repeating: 0, count: headerSize)
-        header.withUnsafeMutableBytes { raw in
-            raw.storeLE(magic, at: 0)
-            raw.storeLE(version, at: 4)
-            raw.storeLE(partition, at: 12)
-            raw.storeLE(op, at: 16)
-            raw.storeLE(timestamp, at: 24)
-            raw.storeLE(UInt64(snapshot.count), at: 32)
-            let checksum = CRC32C.update(CRC32C.checksum(UnsafeRawBufferPointer(raw)), snapshot)
-            raw.storeLE(checksum, at: checksumOffset)
-        }
-        return header
-    }
-
     /// Decodes a whole checkpoint file, or throws naming `path` and the offending offset.
     static func decode(_ bytes: [UInt8], path: String) throws(StorageError) -> Checkpoint {
         guard bytes.count >= headerSize else {

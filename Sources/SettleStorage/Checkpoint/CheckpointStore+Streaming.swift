@@ -124,6 +124,24 @@ public struct CheckpointStreamReader {
         consumed += UInt64(got)
     }
 
+    /// Reads whatever of the snapshot is left and then does `finish()`: used when the snapshot
+    /// failed to load, to tell damage (a checksum failure naming the file) from a bug.
+    public mutating func verifyRest() throws(StorageError) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while consumed < length {
+            let count = Int(min(UInt64(buffer.count), length - consumed))
+            do {
+                try withMutableRawBytes(&buffer) { (raw) throws(StorageError) in
+                    try read(into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count]))
+                }
+            } catch {
+                io.close(file)
+                throw error
+            }
+        }
+        try finish()
+    }
+
     /// Checks that the whole snapshot was read and matches its checksum; closes the file.
     public func finish() throws(StorageError) {
         io.close(file)

@@ -53,15 +53,17 @@ public struct CheckpointStore: Sendable {
     /// Writes the checkpoint of `op` durably, then removes all but the newest `retainCount`.
     /// When this returns, the checkpoint survives power failure. If it throws, the new
     /// checkpoint may or may not exist: do not remove journal segments on its account.
+    /// The snapshot in one piece; the streaming `write(op:timestamp:snapshotLength:body:)` does it.
     public func write(op: UInt64, timestamp: UInt64, snapshot: [UInt8]) throws(StorageError) {
-        let final = path(op: op)
-        let temporary = final + ".tmp"
-        try withRawBytes(snapshot) { (raw) throws(StorageError) in
-            try writeTemporary(temporary, op: op, timestamp: timestamp, snapshot: raw)
+        do {
+            try write(op: op, timestamp: timestamp, snapshotLength: UInt64(snapshot.count)) { file in
+                try withRawBytes(snapshot) { (raw) throws(StorageError) in try file.write(raw) }
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            preconditionFailure("a checkpoint write of bytes can only fail with a StorageError: \(error)")
         }
-        try io.rename(temporary, to: final)
-        try io.syncDirectory(directory)
-        try prune()
     }
 
     /// The newest checkpoint, or nil if there is none.
@@ -91,23 +93,6 @@ public struct CheckpointStore: Sendable {
             let stem = name.dropLast(Self.fileExtension.count)
             return stem.allSatisfy({ $0.isASCII && $0.isNumber }) ? UInt64(stem) : nil
         }.sorted()
-    }
-
-    private func writeTemporary(
-        _ temporary: String, op: UInt64, timestamp: UInt64, snapshot: UnsafeRawBufferPointer
-    ) throws(StorageError) {
-        let header = CheckpointFormat.header(partition: partition, op: op, timestamp: timestamp, snapshot: snapshot)
-        let file = try io.openFile(temporary, mode: .truncate)
-        do {
-            try io.write(file, at: 0, header)
-            try io.write(file, at: UInt64(header.count), snapshot)
-            try io.syncData(file)
-            io.close(file)
-        } catch {
-            io.close(file)
-            try? io.removeFile(temporary)
-            throw error
-        }
     }
 
     /// Removes checkpoints beyond the newest `retainCount`, and temp files a crash left behind.
