@@ -34,7 +34,7 @@ final class CheckpointScheduler: @unchecked Sendable {
         let threshold = max(pipeline.configuration.checkpointJournalBytes, lastCheckpointBytes)
         let idle = lock.withLock { inFlight == nil }
         guard idle, journalBytesSinceCheckpoint >= threshold, pipeline.fatalError == nil else { return problems }
-        let capture = CheckpointCapture(ledger: pipeline.machine.captureSnapshot(), sessions: pipeline.sessions.encoded())
+        let capture = CheckpointCapture(ledger: pipeline.machine.captureSnapshot(), tables: pipeline.state.encodedTables())
         lastCheckpointBytes = capture.byteCount
         journalBytesSinceCheckpoint = 0
         let op = pipeline.nextOp - 1
@@ -73,7 +73,7 @@ final class CheckpointScheduler: @unchecked Sendable {
             try store.write(op: op, timestamp: capture.ledger.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
                 var sink = CheckpointSink(file: file)
                 try capture.ledger.write(to: &sink)
-                try capture.sessions.withUnsafeBytes { try sink.write($0) }
+                try capture.tables.withUnsafeBytes { try sink.write($0) }
                 file = sink.file
             }
             lock.withLock { completedOp = op; inFlight = nil }
@@ -99,9 +99,10 @@ final class CheckpointScheduler: @unchecked Sendable {
     }
 }
 
-/// What a checkpoint holds: the ledger's snapshot, then the session table's bytes.
+/// What a checkpoint holds: the ledger's snapshot, then the engine's tables (sessions,
+/// idempotency keys, system records).
 struct CheckpointCapture: Sendable {
     let ledger: SnapshotCapture
-    let sessions: [UInt8]
-    var byteCount: Int { ledger.byteCount + sessions.count }
+    let tables: [UInt8]
+    var byteCount: Int { ledger.byteCount + tables.count }
 }

@@ -15,6 +15,10 @@ public final class CommitPipeline {
     public var machine: StateMachine { state.machine }
     /// The client sessions, part of the replicated state.
     public var sessions: SessionTable { state.sessions }
+    /// The idempotency keys, part of the replicated state.
+    public var idempotency: IdempotencyTable { state.idempotency }
+    /// The system records (partition 0), part of the replicated state.
+    public var systemRecords: SystemRecords { state.system }
     /// The op the next committed group will get.
     public private(set) var nextOp: UInt64
     let journal: any Journal
@@ -43,9 +47,10 @@ public final class CommitPipeline {
 
     /// Commits `commands` as one group: one journal record and one `fdatasync`. Returns one
     /// outcome per command, in order; a command that fails its envelope check fails alone.
-    /// `tags` (empty, or one per command) marks client-session requests: a repeat of a
-    /// session's newest request gets its stored reply and is not journaled again.
-    public func commit(_ commands: [Command], tags: [ClientTag?] = [], wallClock: UInt64) -> [Outcome] {
+    /// `tags` (empty, or one per command) marks exactly-once requests: a repeat of a session's
+    /// newest request, or of an idempotency key's request, gets its stored reply and is not
+    /// journaled again.
+    public func commit(_ commands: [Command], tags: [RequestTag?] = [], wallClock: UInt64) -> [Outcome] {
         precondition(tags.isEmpty || tags.count == commands.count, "one tag (or nil) per command")
         if let fatalError { return commands.map { _ in .failure(fatalError) } }
         var outcomes = [Outcome?](repeating: nil, count: commands.count)
@@ -64,30 +69,34 @@ public final class CommitPipeline {
         var repeats: [(index: Int, original: Int)] = []
     }
 
-    /// Envelope checks, session decisions and timestamps, before anything is journaled.
-    private func admit(_ commands: [Command], tags: [ClientTag?], wallClock: UInt64, outcomes: inout [Outcome?]) -> Admission {
+    /// Exactly-once requests already admitted to the group being built.
+    private struct GroupTags {
+        var sessions: [SessionTable.Key: (request: UInt64, index: Int)] = [:]
+        var keys: [IdempotencyTable.Key: (fingerprint: UInt128, index: Int)] = [:]
+    }
+
+    /// Envelope checks, exactly-once decisions and timestamps, before anything is journaled.
+    private func admit(_ commands: [Command], tags: [RequestTag?], wallClock: UInt64, outcomes: inout [Outcome?]) -> Admission {
         var admission = Admission()
-        var inGroup: [SessionTable.Key: (request: UInt64, index: Int)] = [:]
+        var inGroup = GroupTags()
         var timestamp = machine.lastTimestamp
         for (index, command) in commands.enumerated() {
-            let count = command.eventCount
-            guard count <= StateMachine.batchEventsMax else {
-                outcomes[index] = .failure(EngineError(
-                    .invalidBatch, "\(count) events in one batch; at most \(StateMachine.batchEventsMax) are allowed"))
+            if let refusal = envelopeRefusal(command) {
+                outcomes[index] = .failure(refusal)
                 continue
             }
+            let count = command.eventCount
             let tag = tags.isEmpty ? nil : tags[index]
             if let tag, let tenant = command.tenant {
-                let key = SessionTable.Key(tenant: tenant, session: tag.session)
-                if let earlier = inGroup[key], earlier.request == tag.request {
-                    admission.repeats.append((index, earlier.index))
+                switch admitTag(tag, tenant: tenant, index: index, now: max(wallClock, timestamp), inGroup: &inGroup) {
+                case .execute: break
+                case .repeatOf(let original):
+                    admission.repeats.append((index, original))
+                    continue
+                case .answered(let outcome):
+                    outcomes[index] = outcome
                     continue
                 }
-                if let refusal = sessionRefusal(tenant: tenant, tag: tag) {
-                    outcomes[index] = refusal
-                    continue
-                }
-                inGroup[key] = (tag.request, index)
             }
             // Strictly monotonic even when the wall clock steps back (DESIGN §3).
             timestamp = max(wallClock, timestamp + UInt64(max(count, 1)))
@@ -95,6 +104,56 @@ public final class CommitPipeline {
             admission.admitted.append(index)
         }
         return admission
+    }
+
+    private func envelopeRefusal(_ command: Command) -> EngineError? {
+        let count = command.eventCount
+        guard count <= StateMachine.batchEventsMax else {
+            return EngineError(.invalidBatch, "\(count) events in one batch; at most \(StateMachine.batchEventsMax) are allowed")
+        }
+        if case .putSystemRecord(let write) = command,
+           write.key.utf8.count > SystemRecordWrite.keyBytesMax || write.value.count > SystemRecordWrite.valueBytesMax {
+            return EngineError(.invalidRecord, "a system record key holds at most \(SystemRecordWrite.keyBytesMax) bytes and its value \(SystemRecordWrite.valueBytesMax)")
+        }
+        return nil
+    }
+
+    private enum TagAdmission {
+        case execute
+        /// The same request earlier in this group: answered with its outcome.
+        case repeatOf(Int)
+        case answered(Outcome)
+    }
+
+    private func admitTag(_ tag: RequestTag, tenant: TenantID, index: Int, now: UInt64, inGroup: inout GroupTags) -> TagAdmission {
+        switch tag {
+        case .session(let tag):
+            let key = SessionTable.Key(tenant: tenant, session: tag.session)
+            if let earlier = inGroup.sessions[key], earlier.request == tag.request { return .repeatOf(earlier.index) }
+            if let refusal = sessionRefusal(tenant: tenant, tag: tag) { return .answered(refusal) }
+            inGroup.sessions[key] = (tag.request, index)
+        case .idempotencyKey(let tag):
+            guard tag.key.utf8.count <= IdempotencyTag.keyBytesMax, !tag.key.isEmpty else {
+                return .answered(.failure(EngineError(.invalidBatch, "an idempotency key holds 1 to \(IdempotencyTag.keyBytesMax) bytes")))
+            }
+            let key = IdempotencyTable.Key(tenant: tenant, key: tag.key)
+            if let earlier = inGroup.keys[key] {
+                return earlier.fingerprint == tag.fingerprint ? .repeatOf(earlier.index) : .answered(.failure(reused(tag)))
+            }
+            switch idempotency.decide(tenant: tenant, tag: tag, now: now, admitting: inGroup.keys.count) {
+            case .execute: inGroup.keys[key] = (tag.fingerprint, index)
+            case .replay(let reply): return .answered(.success(reply))
+            case .mismatch: return .answered(.failure(reused(tag)))
+            case .full:
+                return .answered(.failure(EngineError(
+                    .idempotencyKeysExhausted, "\(idempotency.capacity) idempotency keys are held in this partition; retry later")))
+            }
+        }
+        return .execute
+    }
+
+    private func reused(_ tag: IdempotencyTag) -> EngineError {
+        EngineError(.idempotencyKeyReused, "idempotency key \"\(tag.key)\" was used with a different request")
     }
 
     /// The outcome of a tagged write that must not execute: a stored reply or a refusal.

@@ -42,10 +42,11 @@ public final class Engine: Sendable {
         Int(tenant.rawValue % UInt64(partitions.count))
     }
 
-    /// Journals and applies one batch; returns once it is durable. With a `tag`, the write is
-    /// a request of a registered client session: retrying the session's newest request returns
-    /// its stored reply and executes nothing (DESIGN §4), also across restarts.
-    public func submit(_ command: Command, tag: ClientTag? = nil) async throws -> WriteReply {
+    /// Journals and applies one batch; returns once it is durable. With a `tag` the write is
+    /// exactly-once (DESIGN §4): retrying a client session's newest request, or a request with
+    /// the same idempotency key and fingerprint, returns the stored reply and executes
+    /// nothing, also across restarts.
+    public func submit(_ command: Command, tag: RequestTag? = nil) async throws -> WriteReply {
         guard let tenant = command.tenant else {
             throw EngineError(.invalidBatch, "expiry ticks are issued by the engine itself")
         }
@@ -63,8 +64,24 @@ public final class Engine: Sendable {
     /// Runs `body` against the tenant's partition on its writer thread, between commits, so it
     /// sees every acknowledged write and nothing that is not yet durable.
     public func read<T: Sendable>(tenant: TenantID, _ body: @escaping @Sendable (StateMachine) -> T) async throws -> T {
+        try await readPipeline(partitionIndex(for: tenant)) { body($0.machine) }
+    }
+
+    /// Every system record (partition 0), as of the newest durable write.
+    public func systemRecords() async throws -> [String: [UInt8]] {
+        try await readPipeline(partitionIndex(for: .system)) { $0.systemRecords.values }
+    }
+
+    /// Writes a system record once it is durable; false when `.insert` found the key taken.
+    public func putSystemRecord(_ write: SystemRecordWrite) async throws -> Bool {
+        let reply = try await submit(.putSystemRecord(write))
+        guard case .record(let written) = reply.results else { preconditionFailure("a record write answered \(reply.results)") }
+        return written
+    }
+
+    private func readPipeline<T: Sendable>(_ partition: Int, _ body: @escaping @Sendable (CommitPipeline) -> T) async throws -> T {
         let reply = OneShot<T>()
-        try await partitions[partitionIndex(for: tenant)].queue.push(.read(
+        try await partitions[partition].queue.push(.read(
             run: { reply.resume(returning: body($0)) },
             fail: { reply.resume(throwing: $0) }
         ))

@@ -21,6 +21,10 @@ public struct EngineConfiguration: Sendable {
     public var memoryPoolChunks = 32
     /// Client sessions kept per partition before the least recently used is evicted.
     public var sessionCapacity = SessionTable.defaultCapacity
+    /// Idempotency keys held per partition; a new key beyond them is refused.
+    public var idempotencyCapacity = IdempotencyTable.defaultCapacity
+    /// How long an idempotency key and its reply are kept, in engine time.
+    public var idempotencyRetentionNanoseconds = IdempotencyTable.defaultRetentionNanoseconds
     /// Journal segment size.
     public var segmentBytes = 64 << 20
     /// Wall-clock nanoseconds since 1970; injectable for tests.

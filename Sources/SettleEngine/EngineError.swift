@@ -22,6 +22,13 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
         case sessionNotFound
         /// A tagged write is older than the session's newest request; nothing was applied.
         case requestTooOld
+        /// The idempotency key was used before with a different request; nothing was applied.
+        case idempotencyKeyReused
+        /// The partition holds its most idempotency keys younger than the retention; nothing
+        /// was applied. Retry later, or without a key.
+        case idempotencyKeysExhausted
+        /// A system record key or value is over its limit; nothing was applied.
+        case invalidRecord
     }
 
     public var code: Code

@@ -3,7 +3,7 @@ import SettleCore
 import SettleStorage
 
 /// A write waiting for its reply.
-typealias PendingWrite = (command: Command, tag: ClientTag?, reply: OneShot<WriteReply>)
+typealias PendingWrite = (command: Command, tag: RequestTag?, reply: OneShot<WriteReply>)
 
 extension Partition {
     /// Commits one group through the pipeline and answers every writer in it.
@@ -15,7 +15,7 @@ extension Partition {
         for (write, outcome) in zip(group, outcomes) {
             switch outcome {
             case .success(let reply):
-                // A session's repeated request is answered from its stored reply: not committed now.
+                // A repeated exactly-once request is answered from its stored reply: not committed now.
                 if reply.op == op { events += write.command.eventCount }
                 write.reply.resume(returning: reply)
             case .failure(let error):

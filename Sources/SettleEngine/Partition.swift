@@ -96,7 +96,7 @@ final class Partition: @unchecked Sendable {
         }
         for read in reads {
             guard case .read(let run, let fail) = read else { continue }
-            if let failure { fail(failure) } else { run(pipeline.machine) }
+            if let failure { fail(failure) } else { run(pipeline) }
         }
     }
 

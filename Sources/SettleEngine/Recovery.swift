@@ -40,6 +40,9 @@ enum Recovery {
             memory.prefill()
             var machine = StateMachine(memory: memory)
             var sessions = SessionTable(capacity: configuration.sessionCapacity)
+            var idempotency = IdempotencyTable(
+                capacity: configuration.idempotencyCapacity, retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
+            var system = SystemRecords()
             var checkpointOp: UInt64 = 0
             if let reader = try checkpoints.openNewest() {
                 memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
@@ -48,6 +51,10 @@ enum Recovery {
                 do {
                     loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
                     sessions = try SessionTable.decode(from: &source, capacity: configuration.sessionCapacity)
+                    idempotency = try IdempotencyTable.decode(
+                        from: &source, capacity: configuration.idempotencyCapacity,
+                        retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
+                    system = try SystemRecords.decode(from: &source)
                 } catch {
                     throw checkpointFailure(error, reader: &source.file)
                 }
@@ -56,7 +63,7 @@ enum Recovery {
                 checkpointOp = reader.op
             }
             let loaded = configuration.monotonicClock()
-            let state = PartitionState(machine: machine, sessions: sessions)
+            let state = PartitionState(machine: machine, sessions: sessions, idempotency: idempotency, system: system)
             var replayError: (any Error)?
             var replayed = 0
             let options = FileJournalOptions(segmentSizeBytes: UInt64(configuration.segmentBytes))

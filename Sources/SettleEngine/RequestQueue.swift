@@ -3,10 +3,10 @@ import SettleCore
 
 /// Work for a partition's writer thread.
 enum PartitionRequest {
-    case write(Command, ClientTag?, OneShot<WriteReply>)
+    case write(Command, RequestTag?, OneShot<WriteReply>)
     /// Runs on the writer thread between groups, so it sees only durable state; `fail` is
     /// called instead when the partition stops first.
-    case read(run: @Sendable (StateMachine) -> Void, fail: @Sendable (EngineError) -> Void)
+    case read(run: @Sendable (CommitPipeline) -> Void, fail: @Sendable (EngineError) -> Void)
 }
 
 /// A bounded multi-producer, single-consumer queue: producers suspend while it is full

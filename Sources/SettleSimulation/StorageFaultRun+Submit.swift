@@ -167,7 +167,7 @@ extension StorageFaultRun {
             switch reply.results {
             case .accounts(let results): allOK = results.allSatisfy { $0 == .ok }
             case .transfers(let results): allOK = results.allSatisfy { $0 == .ok }
-            case .none: allOK = true
+            case .none, .record: allOK = true
             }
             guard allOK else { throw SimulationProblem("an acknowledged event did not succeed: \(reply.results)") }
         }

@@ -79,7 +79,7 @@ final class StorageOracle {
                 if let bad = results.firstIndex(where: { $0 != .ok }) {
                     throw SimulationProblem("workload bug: transfer \(events[bad]) of \(tenant) got \(results[bad])")
                 }
-            case .expirePending, .registerSession:
+            case .expirePending, .registerSession, .putSystemRecord:
                 try machine.expirePendingTransfers(timestamp: timestamp)
             }
         } catch let error as BatchError {

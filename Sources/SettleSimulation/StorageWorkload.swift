@@ -70,7 +70,7 @@ struct StorageWorkload {
         switch command {
         case .createAccounts(let tenant, let events): return (tenant, events.map(\.id), [])
         case .createTransfers(let tenant, let events): return (tenant, [], events.map(\.id))
-        case .expirePending, .registerSession: return nil
+        case .expirePending, .registerSession, .putSystemRecord: return nil
         }
     }
 

@@ -54,3 +54,14 @@ final class ManualClock: @unchecked Sendable {
     func set(_ value: UInt64) { lock.withLock { now = value } }
     func read() -> UInt64 { lock.withLock { now } }
 }
+
+/// Reads a snapshot from bytes in memory.
+struct BytesSource: SnapshotSource {
+    let bytes: [UInt8]
+    var offset = 0
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard offset + buffer.count <= bytes.count else { throw SnapshotFormatError(message: "short") }
+        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + buffer.count])) }
+        offset += buffer.count
+    }
+}

@@ -24,7 +24,7 @@ struct SessionTests {
         defer { engine.shutdown() }
         _ = try await engine.submit(.createAccounts(tenant, accounts(1...2)))
         try await engine.registerSession(tenant: tenant, session: session)
-        let tag = ClientTag(session: session, request: 1)
+        let tag = RequestTag.session(ClientTag(session: session, request: 1))
         let first = try await engine.submit(.createTransfers(tenant, [transfer(1, amount: 5)]), tag: tag)
         #expect(first.transferResults == [.ok])
         let events = engine.metrics.map(\.events).reduce(0, +)
@@ -37,7 +37,7 @@ struct SessionTests {
         #expect(try await engine.digest(of: tenant) == digest)
         #expect(try await engine.transfers([2], of: tenant).isEmpty)
 
-        let next = try await engine.submit(.createTransfers(tenant, [transfer(2, amount: 7)]), tag: ClientTag(session: session, request: 2))
+        let next = try await engine.submit(.createTransfers(tenant, [transfer(2, amount: 7)]), tag: .session(ClientTag(session: session, request: 2)))
         #expect(next.transferResults == [.ok] && next.op > first.op)
         await #expect(throws: EngineError(.requestTooOld, "request 1 of session \(session) is older than its newest, 2")) {
             try await engine.submit(.createTransfers(tenant, [transfer(3)]), tag: tag)
@@ -53,7 +53,7 @@ struct SessionTests {
         let other = TenantID(4)
         _ = try await engine.submit(.createAccounts(other, accounts(1...2)))
         let error = await #expect(throws: EngineError.self) {
-            try await engine.submit(.createTransfers(other, [transfer(1)]), tag: ClientTag(session: session, request: 1))
+            try await engine.submit(.createTransfers(other, [transfer(1)]), tag: .session(ClientTag(session: session, request: 1)))
         }
         #expect(error?.code == .sessionNotFound)
         #expect(try await engine.transfers([1], of: other).isEmpty)
@@ -67,7 +67,7 @@ struct SessionTests {
         let engine = try fresh(directory, checkpointBytes: checkpointBytes)
         _ = try await engine.submit(.createAccounts(tenant, accounts(1...2)))
         try await engine.registerSession(tenant: tenant, session: session)
-        let tag = ClientTag(session: session, request: 41)
+        let tag = RequestTag.session(ClientTag(session: session, request: 41))
         let first = try await engine.submit(.createTransfers(tenant, [transfer(1, amount: 5)]), tag: tag)
         if afterCheckpoint {
             // Enough untagged journal after the tagged write that a checkpoint covers it.
@@ -112,18 +112,8 @@ struct SessionTests {
         let commands = [
             TimestampedCommand(command: .registerSession(tenant, .max - 1), timestamp: 5),
             TimestampedCommand(command: .createTransfers(tenant, [transfer(1)]), timestamp: 7,
-                               tag: ClientTag(session: .max - 1, request: .max)),
+                               tag: .session(ClientTag(session: .max - 1, request: .max))),
         ]
         #expect(try CommandCodec.decode(CommandCodec.encode(commands)) == commands)
-    }
-}
-
-private struct BytesSource: SnapshotSource {
-    let bytes: [UInt8]
-    var offset = 0
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard offset + buffer.count <= bytes.count else { throw SnapshotFormatError(message: "short") }
-        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + buffer.count])) }
-        offset += buffer.count
     }
 }

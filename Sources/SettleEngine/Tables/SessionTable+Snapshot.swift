@@ -5,7 +5,7 @@ import SettleCore
 /// equal bytes:
 ///
 ///     magic, count, then per session: tenant, session low, session high, last request,
-///     last used op, reply kind (0 none, 1 accounts, 2 transfers, 3 no results),
+///     last used op, reply kind (0 none, 1 accounts, 2 transfers, 3 no results, 4 record),
 ///     if a reply: op, timestamp, result count, results as 16-bit codes padded to 8 bytes
 extension SessionTable {
     static let magic: UInt64 = 0x534E_4F49_5353_4553  // "SESSIONS"
@@ -29,6 +29,7 @@ extension SessionTable {
             case .accounts(let results): (kind, codes) = (1, results.map(\.rawValue))
             case .transfers(let results): (kind, codes) = (2, results.map(\.rawValue))
             case .none: (kind, codes) = (3, [])
+            case .record(let written): (kind, codes) = (4, [written ? 1 : 0])
             }
             for word in [kind, reply.op, reply.timestamp, UInt64(codes.count)] { CommandCodec.append(word, to: &bytes) }
             for code in codes { CommandCodec.append(code, to: &bytes) }
@@ -75,6 +76,8 @@ extension SessionTable {
             return .transfers(results)
         case 3 where codes.isEmpty:
             return .none
+        case 4 where codes.count == 1 && codes[0] <= 1:
+            return .record(written: codes[0] == 1)
         default:
             throw SnapshotFormatError(message: "session table: reply kind \(kind)")
         }
