@@ -25,6 +25,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        // SettleAPI, SettleClient and `settle serve`.
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure, deterministic ledger state machine: standard library only, no I/O.
@@ -45,13 +53,15 @@ let package = Package(
             dependencies: ["SettleCore", "SettleStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
-        // The `settle` command: bench, verify, crash-test (serve comes with the API layer).
+        // The `settle` command: serve, bench (embedded and over the network), verify, crash-test.
         .executableTarget(
             name: "settle",
             dependencies: [
-                "SettleCore", "SettleStorage", "SettleEngine",
+                "SettleCore", "SettleStorage", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -77,10 +87,49 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The network face of the engine: gRPC service, HTTP routes, tenants and API keys, rate
+        // limits, idempotency keys, metrics, and the service group `settle serve` runs.
+        .target(
+            name: "SettleAPI",
+            dependencies: [
+                "SettleCore", "SettleEngine", "SettleProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Async Swift client over gRPC: one connection, sessions, retries that keep the request number.
+        .target(
+            name: "SettleClient",
+            dependencies: [
+                "SettleCore", "SettleProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SettleCoreTests", dependencies: ["SettleCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "SettleProtocolTests",
             dependencies: ["SettleCore", "SettleProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SettleAPITests",
+            dependencies: [
+                "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage"], swiftSettings: strictSettings),

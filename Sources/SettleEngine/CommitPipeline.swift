@@ -25,6 +25,8 @@ public final class CommitPipeline {
     let checkpoints: CheckpointScheduler
     let configuration: EngineConfiguration
     public let recovery: RecoveryReport
+    /// How long the newest group's `fdatasync` took, in monotonic nanoseconds.
+    public private(set) var lastSyncNanoseconds: UInt64 = 0
     /// Set once a sync failed; every later commit is refused with it.
     public private(set) var fatalError: EngineError?
 
@@ -198,6 +200,8 @@ public final class CommitPipeline {
             }
         }
         nextOp = op + 1
+        let syncStart = configuration.monotonicClock()
+        defer { lastSyncNanoseconds = configuration.monotonicClock() &- syncStart }
         do {
             try journal.sync()
         } catch {

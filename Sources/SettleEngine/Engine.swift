@@ -101,6 +101,7 @@ public final class Engine: Sendable {
             return EngineMetrics(partition: partition.index, commits: m.commits, events: m.events,
                                  journalFailures: m.journalFailures, checkpoints: m.checkpoints,
                                  commitNanosecondsTotal: m.commitNanosecondsTotal, commitNanosecondsMax: m.commitNanosecondsMax,
+                                 syncNanosecondsTotal: m.syncNanosecondsTotal, syncNanosecondsMax: m.syncNanosecondsMax,
                                  queueDepth: partition.queue.depth)
         }
     }
@@ -115,5 +116,8 @@ public struct EngineMetrics: Sendable {
     public var checkpoints: Int
     public var commitNanosecondsTotal: UInt64
     public var commitNanosecondsMax: UInt64
+    /// Time in `fdatasync` alone.
+    public var syncNanosecondsTotal: UInt64
+    public var syncNanosecondsMax: UInt64
     public var queueDepth: Int
 }

@@ -23,7 +23,7 @@ extension Partition {
                 noteFailure(error)
             }
         }
-        if events > 0 { metrics.recordCommit(events: events, nanoseconds: configuration.monotonicClock() - start) }
+        if events > 0 { metrics.recordCommit(events: events, nanoseconds: configuration.monotonicClock() - start, syncNanoseconds: pipeline.lastSyncNanoseconds) }
     }
 
     /// A failed append costs only the group; a failed sync stops the partition (restart

@@ -9,14 +9,18 @@ final class PartitionMetrics: @unchecked Sendable {
         /// Time from taking a group to having answered it (journal, apply, fdatasync).
         var commitNanosecondsTotal: UInt64 = 0
         var commitNanosecondsMax: UInt64 = 0
+        var syncNanosecondsTotal: UInt64 = 0
+        var syncNanosecondsMax: UInt64 = 0
         var checkpoints = 0
     }
 
     private let lock = NSLock()
     private var values = Snapshot()
 
-    func recordCommit(events: Int, nanoseconds: UInt64) {
+    func recordCommit(events: Int, nanoseconds: UInt64, syncNanoseconds: UInt64) {
         lock.withLock {
+            values.syncNanosecondsTotal += syncNanoseconds
+            values.syncNanosecondsMax = max(values.syncNanosecondsMax, syncNanoseconds)
             values.commits += 1
             values.events += events
             values.commitNanosecondsTotal += nanoseconds

@@ -1,0 +1,113 @@
+import GRPCCore
+import HTTPTypes
+import Hummingbird
+import SettleEngine
+import SettleProtocol
+
+/// Every failure a client of the API can see, with its HTTP status and gRPC code decided here
+/// and nowhere else (as Hummingbird's `HTTPResponseError` does), so the two front ends cannot
+/// disagree. `code` is stable for machines; `message` is for humans and holds no secrets.
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case malformedRequest = "malformed_request"
+        case invalidField = "invalid_field"
+        case unknownField = "unknown_field"
+        case unknownFlag = "unknown_flag"
+        case batchSizeOutOfRange = "batch_size_out_of_range"
+        case bodyTooLarge = "body_too_large"
+        case unauthenticated
+        case permissionDenied = "permission_denied"
+        case notFound = "not_found"
+        case rateLimited = "rate_limited"
+        case idempotencyKeyInFlight = "idempotency_key_in_flight"
+        case idempotencyKeyReused = "idempotency_key_reused"
+        case idempotencyKeysExhausted = "idempotency_keys_exhausted"
+        case sessionNotFound = "session_not_found"
+        case requestTooOld = "request_too_old"
+        case unavailable
+        case internalError = "internal_error"
+    }
+
+    public var code: Code
+    public var message: String
+    /// Seconds to wait before retrying (rate limits).
+    public var retryAfterSeconds: Int?
+
+    public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public var httpStatus: HTTPResponse.Status {
+        switch code {
+        case .malformedRequest, .invalidField, .unknownField, .unknownFlag, .batchSizeOutOfRange: .badRequest
+        case .bodyTooLarge: .contentTooLarge
+        case .unauthenticated: .unauthorized
+        case .permissionDenied: .forbidden
+        case .notFound, .sessionNotFound: .notFound
+        case .rateLimited: .tooManyRequests
+        case .idempotencyKeyInFlight, .requestTooOld: .conflict
+        case .idempotencyKeyReused: .unprocessableContent
+        case .idempotencyKeysExhausted, .unavailable: .serviceUnavailable
+        case .internalError: .internalServerError
+        }
+    }
+
+    public var grpcCode: RPCError.Code {
+        switch code {
+        case .malformedRequest, .invalidField, .unknownField, .unknownFlag, .batchSizeOutOfRange, .bodyTooLarge: .invalidArgument
+        case .unauthenticated: .unauthenticated
+        case .permissionDenied: .permissionDenied
+        case .notFound, .sessionNotFound: .notFound
+        case .rateLimited, .idempotencyKeysExhausted: .resourceExhausted
+        case .idempotencyKeyInFlight, .idempotencyKeyReused: .aborted
+        case .requestTooOld: .failedPrecondition
+        case .unavailable: .unavailable
+        case .internalError: .internalError
+        }
+    }
+
+    /// The gRPC status, with the stable code in the `settle-error` trailer.
+    public var rpcError: RPCError {
+        var metadata = Metadata()
+        metadata.addString(code.rawValue, forKey: "settle-error")
+        if let retryAfterSeconds { metadata.addString(String(retryAfterSeconds), forKey: "retry-after") }
+        return RPCError(code: grpcCode, message: "\(code.rawValue): \(message)", metadata: metadata)
+    }
+
+    /// How an engine failure looks to a client. Storage failures say only what the client
+    /// can act on; the details are logged by the engine.
+    public init(_ error: EngineError) {
+        switch error.code {
+        case .invalidBatch, .invalidRecord: self.init(.batchSizeOutOfRange, error.message)
+        case .sessionNotFound: self.init(.sessionNotFound, error.message)
+        case .requestTooOld: self.init(.requestTooOld, error.message)
+        case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
+        case .idempotencyKeysExhausted: self.init(.idempotencyKeysExhausted, error.message, retryAfterSeconds: 60)
+        case .journalWriteFailed: self.init(.unavailable, "the write could not be journaled; nothing was applied, retry it")
+        case .durabilityUnknown:
+            self.init(.unavailable, "storage failed; the outcome is unknown until the server restarts: retry with the same session request or idempotency key")
+        case .unavailable, .recoveryFailed: self.init(.unavailable, error.message)
+        }
+    }
+
+    public init(_ error: ProtocolError) {
+        switch error.code {
+        case .batchSizeOutOfRange: self.init(.batchSizeOutOfRange, "\(error.field): \(error.message)")
+        case .missingField, .valueOutOfRange, .unknownEnumValue, .resultCountMismatch: self.init(.invalidField, "\(error.field): \(error.message)")
+        }
+    }
+
+    /// Maps anything thrown below the API to what a client may see.
+    static func wrapping(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError: error
+        case let error as EngineError: APIError(error)
+        case let error as ProtocolError: APIError(error)
+        default: APIError(.internalError, "unexpected error")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import SettleCore
+
+/// Input the HTTP layer refuses while decoding, with the JSON path it was found at.
+struct FieldError: Error {
+    var code: APIError.Code
+    var path: String
+    var message: String
+}
+
+/// 128- and 64-bit numbers travel as decimal strings in JSON (JavaScript's numbers hold 53
+/// bits). Parsing is strict: ASCII digits only, no sign, no spaces, no overflow.
+enum DecimalCoding {
+    static func parse128(_ text: Substring) -> UInt128? {
+        guard !text.isEmpty, text.utf8.count <= 39 else { return nil }
+        var value: UInt128 = 0
+        for byte in text.utf8 {
+            guard byte >= 48, byte <= 57 else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt128(byte - 48))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        return value
+    }
+
+    static func parse64(_ text: Substring) -> UInt64? {
+        guard let wide = parse128(text), wide <= UInt128(UInt64.max) else { return nil }
+        return UInt64(wide)
+    }
+}
+
+/// The path of a decoder's position as `transfers[3].amount`.
+func jsonPath(_ path: [any CodingKey], _ last: String? = nil) -> String {
+    var out = ""
+    for key in path {
+        if let index = key.intValue {
+            out += "[\(index)]"
+        } else {
+            out += out.isEmpty ? key.stringValue : "." + key.stringValue
+        }
+    }
+    if let last { out += out.isEmpty ? last : "." + last }
+    return out.isEmpty ? "body" : out
+}
+
+/// Any JSON object key, to find the ones a type does not know.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// Reads a JSON object field by field, refusing unknown keys, so a misspelt field is an
+/// error rather than a silent zero. Absent fields are zero.
+struct StrictObject {
+    let container: KeyedDecodingContainer<AnyKey>
+    let path: [any CodingKey]
+
+    init(_ decoder: any Decoder, known: Set<String>) throws {
+        container = try decoder.container(keyedBy: AnyKey.self)
+        path = decoder.codingPath
+        if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw FieldError(code: .unknownField, path: jsonPath(path, unknown.stringValue), message: "unknown field")
+        }
+    }
+
+    func u128(_ key: String) throws -> UInt128 {
+        guard let text = try container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: key)) else { return 0 }
+        guard let value = DecimalCoding.parse128(Substring(text)) else {
+            throw FieldError(code: .invalidField, path: jsonPath(path, key), message: "a decimal string from 0 to 2^128-1 is expected")
+        }
+        return value
+    }
+
+    func u64(_ key: String) throws -> UInt64 {
+        guard let text = try container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: key)) else { return 0 }
+        guard let value = DecimalCoding.parse64(Substring(text)) else {
+            throw FieldError(code: .invalidField, path: jsonPath(path, key), message: "a decimal string from 0 to 2^64-1 is expected")
+        }
+        return value
+    }
+
+    func number<T: FixedWidthInteger>(_ key: String, _ type: T.Type = T.self) throws -> T {
+        let raw = try container.decodeIfPresent(Int64.self, forKey: AnyKey(stringValue: key)) ?? 0
+        guard let value = T(exactly: raw) else {
+            throw FieldError(code: .invalidField, path: jsonPath(path, key), message: "a number from \(T.min) to \(T.max) is expected")
+        }
+        return value
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        try container.decodeIfPresent(Bool.self, forKey: AnyKey(stringValue: key)) ?? false
+    }
+
+    func string(_ key: String) throws -> String? {
+        try container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: key))
+    }
+
+    /// Flag names, each of which must be in `names`.
+    func flags(_ key: String, _ names: [(String, UInt16)]) throws -> UInt16 {
+        let given = try container.decodeIfPresent([String].self, forKey: AnyKey(stringValue: key)) ?? []
+        var bits: UInt16 = 0
+        for (index, name) in given.enumerated() {
+            guard let bit = names.first(where: { $0.0 == name })?.1 else {
+                throw FieldError(code: .unknownFlag, path: jsonPath(path, "\(key)[\(index)]"),
+                                 message: "unknown flag \"\(name)\"; known: \(names.map(\.0).joined(separator: ", "))")
+            }
+            bits |= bit
+        }
+        return bits
+    }
+}
+
+/// Flag names in JSON, in bit order.
+enum FlagNames {
+    static let account: [(String, UInt16)] = [
+        ("linked", AccountFlags.linked.rawValue),
+        ("debits_must_not_exceed_credits", AccountFlags.debitsMustNotExceedCredits.rawValue),
+        ("credits_must_not_exceed_debits", AccountFlags.creditsMustNotExceedDebits.rawValue),
+        ("history", AccountFlags.history.rawValue),
+        ("imported", AccountFlags.imported.rawValue),
+        ("closed", AccountFlags.closed.rawValue),
+    ]
+    static let transfer: [(String, UInt16)] = [
+        ("linked", TransferFlags.linked.rawValue),
+        ("pending", TransferFlags.pending.rawValue),
+        ("post_pending_transfer", TransferFlags.postPendingTransfer.rawValue),
+        ("void_pending_transfer", TransferFlags.voidPendingTransfer.rawValue),
+        ("balancing_debit", TransferFlags.balancingDebit.rawValue),
+        ("balancing_credit", TransferFlags.balancingCredit.rawValue),
+        ("closing_debit", TransferFlags.closingDebit.rawValue),
+        ("closing_credit", TransferFlags.closingCredit.rawValue),
+        ("imported", TransferFlags.imported.rawValue),
+    ]
+
+    static func names(_ bits: UInt16, _ table: [(String, UInt16)]) -> [String] {
+        table.filter { bits & $0.1 != 0 }.map(\.0)
+    }
+}
+
+/// `snake_case` of a result code's Swift name: the stable string clients match on.
+func snakeCase(_ camel: String) -> String {
+    var out = ""
+    for character in camel {
+        if character.isUppercase {
+            out += "_" + character.lowercased()
+        } else {
+            out.append(character)
+        }
+    }
+    return out
+}

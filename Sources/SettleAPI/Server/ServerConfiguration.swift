@@ -1,0 +1,28 @@
+import Logging
+import SettleEngine
+
+/// How `settle serve` runs: storage, listeners, limits.
+public struct ServerConfiguration: Sendable {
+    /// The documented default ports, on loopback only.
+    public static let defaultHTTPPort = 7700
+    public static let defaultGRPCPort = 7701
+
+    public var engine: EngineConfiguration
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests); `SettleServer.ports` tells which.
+    public var httpPort = ServerConfiguration.defaultHTTPPort
+    public var grpcPort = ServerConfiguration.defaultGRPCPort
+    /// An operator key to register at start (`SETTLE_OPERATOR_KEY`); without one, a new data
+    /// directory gets a generated key, handed once to `announceOperatorKey`.
+    public var operatorKey: String?
+    public var announceOperatorKey: @Sendable (String) -> Void = { _ in }
+    public var tenantDefaults = TenantDefaults()
+    public var maxHTTPBodyBytes = HTTPRoutes.defaultMaxBodyBytes
+    /// gRPC messages above this are refused (a full batch of 8,189 transfers is ~1.3 MB).
+    public var maxGRPCMessageBytes = 16 << 20
+    public var logger = Logger(label: "settle.server")
+
+    public init(engine: EngineConfiguration) {
+        self.engine = engine
+    }
+}
