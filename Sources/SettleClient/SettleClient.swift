@@ -1,0 +1,138 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import SettleCore
+import SettleProtocol
+
+/// An async Swift client of a Settle server over gRPC.
+///
+/// One HTTP/2 connection carries every call. Writes are exactly-once: each goes out on a
+/// client session as (session, request number), and a retry after a lost connection, a
+/// timeout or an unavailable server repeats the *same* number, so the server answers it from
+/// the stored reply if the first attempt was committed and never executes it twice. A session
+/// carries one request at a time, so the client keeps a small pool of them for concurrent
+/// writes.
+public final class SettleClient: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var apiKey: String
+        /// Concurrent writes (one session each).
+        public var sessions = 4
+        /// Attempts per request, the first included.
+        public var attempts = 8
+        /// First wait between attempts; doubles up to `backoffMax`.
+        public var backoff: Duration = .milliseconds(50)
+        public var backoffMax: Duration = .seconds(2)
+        public var timeout: Duration = .seconds(30)
+
+        public init(host: String = "127.0.0.1", port: Int = 7701, apiKey: String) {
+            self.host = host
+            self.port = port
+            self.apiKey = apiKey
+        }
+    }
+
+    typealias Stub = Settle_V1_Ledger.Client<HTTP2ClientTransport.Posix>
+
+    let configuration: Configuration
+    let stub: Stub
+    let pool: SessionPool
+
+    private init(configuration: Configuration, stub: Stub) {
+        self.configuration = configuration
+        self.stub = stub
+        pool = SessionPool(count: max(1, configuration.sessions))
+    }
+
+    /// Connects, runs `body`, then closes the connection gracefully.
+    public static func withClient<Result: Sendable>(
+        _ configuration: Configuration, _ body: (SettleClient) async throws -> Result
+    ) async throws -> Result {
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .ipv4(address: configuration.host, port: configuration.port),
+            transportSecurity: .plaintext,
+            config: .defaults { $0.connection.maxIdleTime = nil })
+        return try await withGRPCClient(transport: transport) { grpc in
+            try await body(SettleClient(configuration: configuration, stub: Stub(wrapping: grpc)))
+        }
+    }
+
+    var metadata: Metadata {
+        var metadata = Metadata()
+        metadata.addString("Bearer \(configuration.apiKey)", forKey: "authorization")
+        return metadata
+    }
+
+    var options: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = configuration.timeout
+        return options
+    }
+
+    // MARK: Writes
+
+    /// Creates accounts as one atomic batch; one result per account.
+    public func createAccounts(_ accounts: [Account]) async throws -> WriteResult<CreateAccountResult> {
+        try await write { session, number in
+            let request = Settle_V1_CreateAccountsRequest(sessionID: session, requestNumber: number, accounts: accounts)
+            let response = try await self.stub.createAccounts(request: ClientRequest(message: request, metadata: self.metadata), options: self.options)
+            return WriteResult(results: try response.checkedResults(eventCount: accounts.count), op: response.op, timestamp: response.timestamp)
+        }
+    }
+
+    /// Creates transfers as one atomic batch; one result per transfer.
+    public func createTransfers(_ transfers: [Transfer]) async throws -> WriteResult<CreateTransferResult> {
+        try await write { session, number in
+            let request = Settle_V1_CreateTransfersRequest(sessionID: session, requestNumber: number, transfers: transfers)
+            let response = try await self.stub.createTransfers(request: ClientRequest(message: request, metadata: self.metadata), options: self.options)
+            return WriteResult(results: try response.checkedResults(eventCount: transfers.count), op: response.op, timestamp: response.timestamp)
+        }
+    }
+
+    // MARK: Reads (retried freely: they change nothing)
+
+    public func lookupAccounts(_ ids: [UInt128]) async throws -> [Account] {
+        try await retrying {
+            try await self.stub.lookupAccounts(request: ClientRequest(message: .init(ids: ids), metadata: self.metadata), options: self.options).checkedAccounts()
+        }
+    }
+
+    public func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer] {
+        try await retrying {
+            try await self.stub.lookupTransfers(request: ClientRequest(message: .init(ids: ids), metadata: self.metadata), options: self.options).checkedTransfers()
+        }
+    }
+
+    public func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer] {
+        try await retrying {
+            try await self.stub.getAccountTransfers(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedTransfers()
+        }
+    }
+
+    public func accountBalances(_ filter: AccountFilter) async throws -> [AccountBalance] {
+        try await retrying {
+            try await self.stub.getAccountBalances(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedBalances()
+        }
+    }
+
+    public func queryAccounts(_ filter: QueryFilter) async throws -> [Account] {
+        try await retrying {
+            try await self.stub.queryAccounts(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedAccounts()
+        }
+    }
+
+    public func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer] {
+        try await retrying {
+            try await self.stub.queryTransfers(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedTransfers()
+        }
+    }
+}
+
+/// The durable outcome of a write: one result per event, and the commit position.
+public struct WriteResult<Result: Sendable & Equatable>: Sendable, Equatable {
+    public var results: [Result]
+    /// The journal op holding the batch.
+    public var op: UInt64
+    /// The batch's engine timestamp.
+    public var timestamp: UInt64
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SettleAPI
+import SettleEngine
+
+/// `settle serve`: the ledger over gRPC and HTTP on loopback, on the embedded storage.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the ledger over gRPC and HTTP/JSON.",
+        discussion: """
+        On first start with an empty data directory an operator API key is created and printed \
+        once, unless SETTLE_OPERATOR_KEY gives one. SIGTERM or SIGINT stop it gracefully: stop \
+        accepting, finish requests, drain and fsync, exit 0.
+        """
+    )
+
+    @Option(help: "Data directory (created if missing).") var data = "./settle-data"
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "HTTP/JSON port.") var httpPort = ServerConfiguration.defaultHTTPPort
+    @Option(help: "gRPC port.") var grpcPort = ServerConfiguration.defaultGRPCPort
+    @Option(help: "Partitions of a new data directory (default: one per core).") var partitions: Int?
+    @Option(help: "Default rate limit of new tenants, requests per second (0: none).") var rateLimit = TenantDefaults().rateLimitPerSecond
+    @Option(help: "Default burst of new tenants, requests.") var rateLimitBurst = TenantDefaults().rateLimitBurst
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
+        var logger = Logger(label: "settle")
+        logger.logLevel = level
+        var engine = EngineConfiguration(directory: data)
+        if let partitions { engine.partitionCount = partitions }
+        engine.logger = logger
+        var configuration = ServerConfiguration(engine: engine)
+        configuration.host = host
+        configuration.httpPort = httpPort
+        configuration.grpcPort = grpcPort
+        configuration.operatorKey = ProcessInfo.processInfo.environment["SETTLE_OPERATOR_KEY"]
+        configuration.announceOperatorKey = { key in
+            // Unbuffered, so a supervisor reading the pipe sees it at once.
+            FileHandle.standardOutput.write(Data("Operator API key (shown once; store it now, only its hash is kept):\n\(key)\n".utf8))
+        }
+        configuration.tenantDefaults = TenantDefaults(rateLimitPerSecond: rateLimit, rateLimitBurst: rateLimitBurst)
+        configuration.logger = logger
+        logger.notice("listening", metadata: ["http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "data": "\(data)"])
+        try await SettleServer(configuration: configuration).run()
+    }
+}
