@@ -82,8 +82,14 @@ struct StrictObject {
     }
 
     func number<T: FixedWidthInteger>(_ key: String, _ type: T.Type = T.self) throws -> T {
-        let raw = try container.decodeIfPresent(Int64.self, forKey: AnyKey(stringValue: key)) ?? 0
-        guard let value = T(exactly: raw) else {
+        let raw: Int64?
+        do {
+            raw = try container.decodeIfPresent(Int64.self, forKey: AnyKey(stringValue: key))
+        } catch {
+            raw = nil  // a string, a fraction, or out of Int64's range
+        }
+        let given = container.contains(AnyKey(stringValue: key))
+        guard let value = given ? raw.flatMap({ T(exactly: $0) }) : T.zero else {
             throw FieldError(code: .invalidField, path: jsonPath(path, key), message: "a number from \(T.min) to \(T.max) is expected")
         }
         return value
@@ -139,15 +145,19 @@ enum FlagNames {
     }
 }
 
-/// `snake_case` of a result code's Swift name: the stable string clients match on.
+/// `snake_case` of a result code's Swift name: the stable string clients match on, equal to
+/// the proto's enum name after its prefix (`debitAccountIDMustNotBeZero` →
+/// `debit_account_id_must_not_be_zero`).
 func snakeCase(_ camel: String) -> String {
+    let characters = Array(camel)
     var out = ""
-    for character in camel {
-        if character.isUppercase {
-            out += "_" + character.lowercased()
-        } else {
-            out.append(character)
+    for (index, character) in characters.enumerated() {
+        if character.isUppercase, index > 0 {
+            let previous = characters[index - 1]
+            let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+            if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out += "_" }
         }
+        out += character.lowercased()
     }
     return out
 }
