@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

@@ -16,7 +16,8 @@ struct LiveServer: Sendable {
     let directory: String
     let httpPort: Int
     let grpcPort: Int
-    let server: SettleServer
+    /// Nil when only a bare router is listening.
+    let server: SettleServer?
 
     /// Starts a server, runs `body`, shuts the server down gracefully (also when `body`
     /// throws). Pass `directory` to restart on an existing one.
