@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit and integration tests, then the seeded simulator and the crash
-# test on release builds (debug Swift is 10-50x slower; these run long workloads).
+# The whole test suite: unit and integration tests, then the seeded simulator, the crash test
+# and a Python grpcio client against a running server, on release builds (debug Swift is
+# 10-50x slower; these run long workloads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,5 +17,8 @@ scripts/simulate.sh
 
 echo "== crash test"
 scripts/crash-test.sh
+
+echo "== python grpcio client against settle serve"
+scripts/python-client-test.sh .build/release/settle
 
 echo "all test stages passed"

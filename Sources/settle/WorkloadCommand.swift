@@ -35,7 +35,7 @@ struct WorkloadCommand: AsyncParsableCommand {
             let accounts = (1...Self.accountsPerTenant).map { Account(id: UInt128($0), ledger: 1, code: 1) }
             _ = try await engine.submit(.createAccounts(tenant, accounts))
         }
-        let budget = Counter()
+        let budget = TicketCounter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in 0..<clients {
                 group.addTask { try await runClient(engine, client: client, budget: budget, log: logger) }
@@ -45,11 +45,11 @@ struct WorkloadCommand: AsyncParsableCommand {
         engine.shutdown()
     }
 
-    private func runClient(_ engine: Engine, client: Int, budget: Counter, log: BatchLog) async throws {
+    private func runClient(_ engine: Engine, client: Int, budget: TicketCounter, log: BatchLog) async throws {
         var rng = SplitMix64(seed: seed &* 31 &+ UInt64(client))
         while true {
             let size = Int(rng.next() % 300) + 1
-            let first = budget.increment(by: size)
+            let first = budget.take(size)
             guard first + size <= transfersMax else { return }
             let tenant = Self.tenants[Int(rng.next() % UInt64(Self.tenants.count))]
             let firstID = UInt128(run) << 64 | UInt128(first + 1)

@@ -107,9 +107,6 @@ public struct LedgerService: Settle_V1_Ledger.ServiceProtocol {
     }
 
     static func bearer(_ metadata: Metadata) -> String? {
-        for value in metadata[stringValues: "authorization"] where value.hasPrefix("Bearer ") {
-            return String(value.dropFirst("Bearer ".count))
-        }
-        return nil
+        metadata[stringValues: "authorization"].lazy.compactMap(LedgerAPI.bearerToken).first
     }
 }

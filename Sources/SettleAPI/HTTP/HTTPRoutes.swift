@@ -54,8 +54,7 @@ public struct HTTPRoutes: Sendable {
     // MARK: Request helpers
 
     func bearer(_ request: Request) -> String? {
-        guard let value = request.headers[.authorization], value.hasPrefix("Bearer ") else { return nil }
-        return String(value.dropFirst("Bearer ".count))
+        request.headers[.authorization].flatMap(LedgerAPI.bearerToken)
     }
 
     func body(_ request: inout Request) async throws(APIError) -> ByteBuffer {

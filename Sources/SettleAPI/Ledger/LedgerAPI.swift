@@ -26,6 +26,13 @@ public final class LedgerAPI: Sendable {
         case read, write, tenantAdmin, `operator`
     }
 
+    /// The key of an `Authorization: Bearer <key>` value (the scheme is case-insensitive, RFC 7235).
+    public static func bearerToken(_ authorization: String) -> String? {
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
+    }
+
     /// Resolves a bearer key to its principal, checks the role and spends one token of the
     /// tenant's rate limit.
     public func authorize(bearer: String?, _ access: Access) throws(APIError) -> Principal {
