@@ -99,22 +99,22 @@ public final class LedgerAPI: Sendable {
     }
 
     public func accountTransfers(_ principal: Principal, _ filter: AccountFilter) async throws(APIError) -> [Transfer] {
-        try checkLimit(filter.limit)
+        let filter = Self.capped(filter)
         return try await read(principal) { $0.accountTransfers(tenant: principal.tenant, filter: filter) }
     }
 
     public func accountBalances(_ principal: Principal, _ filter: AccountFilter) async throws(APIError) -> [AccountBalance] {
-        try checkLimit(filter.limit)
+        let filter = Self.capped(filter)
         return try await read(principal) { $0.accountBalances(tenant: principal.tenant, filter: filter) }
     }
 
     public func queryAccounts(_ principal: Principal, _ filter: QueryFilter) async throws(APIError) -> [Account] {
-        try checkLimit(filter.limit)
+        let filter = Self.capped(filter)
         return try await read(principal) { $0.queryAccounts(tenant: principal.tenant, filter: filter) }
     }
 
     public func queryTransfers(_ principal: Principal, _ filter: QueryFilter) async throws(APIError) -> [Transfer] {
-        try checkLimit(filter.limit)
+        let filter = Self.capped(filter)
         return try await read(principal) { $0.queryTransfers(tenant: principal.tenant, filter: filter) }
     }
 
@@ -132,9 +132,17 @@ public final class LedgerAPI: Sendable {
         }
     }
 
-    private func checkLimit(_ limit: UInt32) throws(APIError) {
-        guard (1...UInt32(StateMachine.batchEventsMax)).contains(limit) else {
-            throw APIError(.invalidField, "limit: \(limit) given; 1 to \(StateMachine.batchEventsMax) are allowed")
-        }
+    /// As the .proto documents: a limit of 0 returns nothing, and more than a batch is capped
+    /// to one batch, so one reply never grows past 8,189 records.
+    private static func capped(_ filter: AccountFilter) -> AccountFilter {
+        var filter = filter
+        filter.limit = min(filter.limit, UInt32(StateMachine.batchEventsMax))
+        return filter
+    }
+
+    private static func capped(_ filter: QueryFilter) -> QueryFilter {
+        var filter = filter
+        filter.limit = min(filter.limit, UInt32(StateMachine.batchEventsMax))
+        return filter
     }
 }

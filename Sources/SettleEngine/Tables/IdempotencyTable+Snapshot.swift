@@ -7,7 +7,7 @@ import SettleCore
 ///     reply kind, result count, failure count, op, timestamp, key padded to 8 bytes,
 ///     failures (index << 16 | code)
 extension IdempotencyTable {
-    static let magic: UInt64 = 0x5944_4F45_4D50_4449  // "IDPMEODY"
+    static let magic: UInt64 = 0x5945_4B50_4D45_4449  // "IDEMPKEY"
 
     func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
