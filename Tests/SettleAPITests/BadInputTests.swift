@@ -32,6 +32,7 @@ struct BadInputTests {
         ("ledger above 2^32", .POST, "/v1/accounts", #"{"accounts": [{"id": "5", "ledger": 4294967296, "code": 1}]}"#, 400, "invalid_field"),
         ("code above 65535", .POST, "/v1/accounts", #"{"accounts": [{"id": "5", "ledger": 1, "code": 65536}]}"#, 400, "invalid_field"),
         ("fractional number", .POST, "/v1/accounts", #"{"accounts": [{"id": "5", "ledger": 1.5, "code": 1}]}"#, 400, "invalid_field"),
+        ("null for a field", .POST, "/v1/transfers", #"{"transfers": [{"id": null}]}"#, 400, "invalid_field"),
         ("unknown flag", .POST, "/v1/transfers", #"{"transfers": [{"id": "5", "flags": ["pending", "instant"]}]}"#, 400, "unknown_flag"),
         ("unknown field", .POST, "/v1/accounts", #"{"accounts": [{"id": "5", "ledger": 1, "code": 1, "colour": "red"}]}"#, 400, "unknown_field"),
         ("unknown top-level field", .POST, "/v1/accounts", #"{"accounts": [], "dry_run": true}"#, 400, "unknown_field"),

@@ -60,8 +60,14 @@ struct StrictObject {
     init(_ decoder: any Decoder, known: Set<String>) throws {
         container = try decoder.container(keyedBy: AnyKey.self)
         path = decoder.codingPath
-        if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            throw FieldError(code: .unknownField, path: jsonPath(path, unknown.stringValue), message: "unknown field")
+        for key in container.allKeys {
+            guard known.contains(key.stringValue) else {
+                throw FieldError(code: .unknownField, path: jsonPath(path, key.stringValue), message: "unknown field")
+            }
+            // Absent means zero; null is refused rather than read as zero too.
+            if try container.decodeNil(forKey: key) {
+                throw FieldError(code: .invalidField, path: jsonPath(path, key.stringValue), message: "must not be null (omit the field for 0)")
+            }
         }
     }
 
@@ -147,7 +153,8 @@ enum FlagNames {
 
 /// `snake_case` of a result code's Swift name: the stable string clients match on, equal to
 /// the proto's enum name after its prefix (`debitAccountIDMustNotBeZero` →
-/// `debit_account_id_must_not_be_zero`).
+/// `debit_account_id_must_not_be_zero`, `existsWithDifferentUserData128` →
+/// `exists_with_different_user_data_128`).
 func snakeCase(_ camel: String) -> String {
     let characters = Array(camel)
     var out = ""
@@ -156,6 +163,8 @@ func snakeCase(_ camel: String) -> String {
             let previous = characters[index - 1]
             let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
             if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out += "_" }
+        } else if character.isNumber, index > 0, characters[index - 1].isLetter {
+            out += "_"  // userData128 → user_data_128
         }
         out += character.lowercased()
     }
