@@ -18,7 +18,7 @@ public struct EngineConfiguration: Sendable {
     public var checkpointJournalBytes = 512 << 20
     /// 2 MiB record chunks a background thread keeps faulted in ahead of the writer, per
     /// partition (see `HugePageMemory`); the memory cost of not stalling on page faults.
-    public var memoryPoolChunks = 32
+    public var memoryPoolChunks = 16
     /// Client sessions kept per partition before the least recently used is evicted.
     public var sessionCapacity = SessionTable.defaultCapacity
     /// Idempotency keys held per partition; a new key beyond them is refused.

@@ -36,8 +36,10 @@ enum Recovery {
         let partition = UInt32(index)
         do {
             let checkpoints = try CheckpointStore(dataDirectory: root, partition: partition, io: configuration.io)
+            // No prefill: a partition no tenant writes to would hold its whole pool resident
+            // for nothing (64 MiB each, by default). A checkpoint prefaults what it will load,
+            // and the first allocation starts the refill thread.
             let memory = HugePageMemory(poolChunks: configuration.memoryPoolChunks)
-            memory.prefill()
             var machine = StateMachine(memory: memory)
             var sessions = SessionTable(capacity: configuration.sessionCapacity)
             var idempotency = IdempotencyTable(
