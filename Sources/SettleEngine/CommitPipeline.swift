@@ -90,7 +90,7 @@ public final class CommitPipeline {
             let count = command.eventCount
             let tag = tags.isEmpty ? nil : tags[index]
             if let tag, let tenant = command.tenant {
-                switch admitTag(tag, tenant: tenant, index: index, now: max(wallClock, timestamp), inGroup: &inGroup) {
+                switch admitTag(tag, command: command, tenant: tenant, index: index, now: max(wallClock, timestamp), inGroup: &inGroup) {
                 case .execute: break
                 case .repeatOf(let original):
                     admission.repeats.append((index, original))
@@ -127,12 +127,14 @@ public final class CommitPipeline {
         case answered(Outcome)
     }
 
-    private func admitTag(_ tag: RequestTag, tenant: TenantID, index: Int, now: UInt64, inGroup: inout GroupTags) -> TagAdmission {
+    private func admitTag(
+        _ tag: RequestTag, command: Command, tenant: TenantID, index: Int, now: UInt64, inGroup: inout GroupTags
+    ) -> TagAdmission {
         switch tag {
         case .session(let tag):
             let key = SessionTable.Key(tenant: tenant, session: tag.session)
             if let earlier = inGroup.sessions[key], earlier.request == tag.request { return .repeatOf(earlier.index) }
-            if let refusal = sessionRefusal(tenant: tenant, tag: tag) { return .answered(refusal) }
+            if let refusal = sessionRefusal(tenant: tenant, tag: tag, fingerprint: command.fingerprint) { return .answered(refusal) }
             inGroup.sessions[key] = (tag.request, index)
         case .idempotencyKey(let tag):
             guard tag.key.utf8.count <= IdempotencyTag.keyBytesMax, !tag.key.isEmpty else {
@@ -159,14 +161,16 @@ public final class CommitPipeline {
     }
 
     /// The outcome of a tagged write that must not execute: a stored reply or a refusal.
-    private func sessionRefusal(tenant: TenantID, tag: ClientTag) -> Outcome? {
-        switch sessions.decide(tenant: tenant, tag: tag) {
+    private func sessionRefusal(tenant: TenantID, tag: ClientTag, fingerprint: UInt64) -> Outcome? {
+        switch sessions.decide(tenant: tenant, tag: tag, fingerprint: fingerprint) {
         case .execute:
             return nil
         case .replay(let reply):
             return .success(reply)
         case .sessionNotFound:
             return .failure(EngineError(.sessionNotFound, "session \(tag.session) is not registered (or was evicted); register it again"))
+        case .requestMismatch:
+            return .failure(EngineError(.requestMismatch, "request \(tag.request) of session \(tag.session) was a different request; use a new number for a new request"))
         case .requestTooOld(let newest):
             return .failure(EngineError(.requestTooOld, "request \(tag.request) of session \(tag.session) is older than its newest, \(newest)"))
         }

@@ -22,6 +22,9 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
         case sessionNotFound
         /// A tagged write is older than the session's newest request; nothing was applied.
         case requestTooOld
+        /// A tagged write repeats the session's newest request number with a different
+        /// request; nothing was applied.
+        case requestMismatch
         /// The idempotency key was used before with a different request; nothing was applied.
         case idempotencyKeyReused
         /// The partition holds its most idempotency keys younger than the retention; nothing

@@ -28,7 +28,7 @@ final class PartitionState {
         guard let tag = entry.tag, let tenant = entry.command.tenant else { return results }
         let reply = WriteReply(results: results, op: op, timestamp: entry.timestamp)
         switch tag {
-        case .session(let tag): sessions.record(tenant: tenant, tag: tag, reply: reply)
+        case .session(let tag): sessions.record(tenant: tenant, tag: tag, reply: reply, fingerprint: entry.command.fingerprint)
         case .idempotencyKey(let tag): idempotency.record(tenant: tenant, tag: tag, reply: reply)
         }
         return results

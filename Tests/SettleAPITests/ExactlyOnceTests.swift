@@ -88,6 +88,11 @@ struct ExactlyOnceTests {
         try await LiveServer.with(directory: directory) { server async throws in
             let retried = try await rawCreateTransfers(server, key: tenant.key, session: 99, request: 1, transfers)
             #expect(retried == first)
+            // The same number with another request: refused, never answered with the first reply.
+            let reused = await #expect(throws: RPCError.self) {
+                _ = try await rawCreateTransfers(server, key: tenant.key, session: 99, request: 1, [Transfer(id: 9, debitAccountID: 1, creditAccountID: 2, amount: 5, ledger: 1, code: 1)])
+            }
+            #expect(reused?.code == .failedPrecondition && reused?.metadata[stringValues: "settle-error"].contains("request_number_reused") == true)
             try await server.client(key: tenant.key) { client async throws in
                 #expect(try await client.lookupAccounts([2]).first?.creditsPosted == 5)
             }

@@ -30,9 +30,14 @@ struct SessionTests {
         let events = engine.metrics.map(\.events).reduce(0, +)
         let digest = try await engine.digest(of: tenant)
 
-        // The same request again, even with a different body: the stored reply, nothing run.
-        let again = try await engine.submit(.createTransfers(tenant, [transfer(2, amount: 7)]), tag: tag)
+        // The same request again: the stored reply, nothing run.
+        let again = try await engine.submit(.createTransfers(tenant, [transfer(1, amount: 5)]), tag: tag)
         #expect(again == first)
+        // The same number for another request is a client bug: refused, not answered with
+        // the first request's results (which would claim transfer 2 succeeded).
+        await #expect(throws: EngineError(.requestMismatch, "request 1 of session \(session) was a different request; use a new number for a new request")) {
+            try await engine.submit(.createTransfers(tenant, [transfer(2, amount: 7)]), tag: tag)
+        }
         #expect(engine.metrics.map(\.events).reduce(0, +) == events)
         #expect(try await engine.digest(of: tenant) == digest)
         #expect(try await engine.transfers([2], of: tenant).isEmpty)
@@ -91,12 +96,12 @@ struct SessionTests {
         var table = SessionTable(capacity: 2)
         table.register(tenant: tenant, session: 1, op: 1)
         table.register(tenant: tenant, session: 2, op: 2)
-        table.record(tenant: tenant, tag: ClientTag(session: 1, request: 1), reply: WriteReply(results: .none, op: 3, timestamp: 9))
+        table.record(tenant: tenant, tag: ClientTag(session: 1, request: 1), reply: WriteReply(results: .none, op: 3, timestamp: 9), fingerprint: 0)
         table.register(tenant: tenant, session: 3, op: 4)  // evicts session 2, used longest ago
-        #expect(table.decide(tenant: tenant, tag: ClientTag(session: 2, request: 1)) == .sessionNotFound)
-        #expect(table.decide(tenant: tenant, tag: ClientTag(session: 1, request: 1))
+        #expect(table.decide(tenant: tenant, tag: ClientTag(session: 2, request: 1), fingerprint: 0) == .sessionNotFound)
+        #expect(table.decide(tenant: tenant, tag: ClientTag(session: 1, request: 1), fingerprint: 0)
             == .replay(WriteReply(results: .none, op: 3, timestamp: 9)))
-        #expect(table.decide(tenant: tenant, tag: ClientTag(session: 3, request: 1)) == .execute)
+        #expect(table.decide(tenant: tenant, tag: ClientTag(session: 3, request: 1), fingerprint: 0) == .execute)
     }
 
     @Test func tablesAndTaggedCommandsRoundTrip() throws {
@@ -104,7 +109,7 @@ struct SessionTests {
         table.register(tenant: tenant, session: .max - 1, op: 1)
         table.register(tenant: TenantID(9), session: 5, op: 2)
         table.record(tenant: tenant, tag: ClientTag(session: .max - 1, request: 7),
-                     reply: WriteReply(results: .transfers([.ok, .exceedsCredits, .exists]), op: 3, timestamp: 11))
+                     reply: WriteReply(results: .transfers([.ok, .exceedsCredits, .exists]), op: 3, timestamp: 11), fingerprint: 0xF1F0)
         var source = BytesSource(bytes: table.encoded())
         #expect(try SessionTable.decode(from: &source, capacity: 8) == table)
         #expect(source.offset == source.bytes.count)

@@ -24,6 +24,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case idempotencyKeysExhausted = "idempotency_keys_exhausted"
         case sessionNotFound = "session_not_found"
         case requestTooOld = "request_too_old"
+        case requestNumberReused = "request_number_reused"
         case unavailable
         case internalError = "internal_error"
     }
@@ -50,7 +51,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound, .sessionNotFound: .notFound
         case .rateLimited: .tooManyRequests
         case .idempotencyKeyInFlight, .requestTooOld: .conflict
-        case .idempotencyKeyReused: .unprocessableContent
+        case .idempotencyKeyReused, .requestNumberReused: .unprocessableContent
         case .idempotencyKeysExhausted, .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
         }
@@ -64,7 +65,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound, .sessionNotFound: .notFound
         case .rateLimited, .idempotencyKeysExhausted: .resourceExhausted
         case .idempotencyKeyInFlight, .idempotencyKeyReused: .aborted
-        case .requestTooOld: .failedPrecondition
+        case .requestTooOld, .requestNumberReused: .failedPrecondition
         case .unavailable: .unavailable
         case .internalError: .internalError
         }
@@ -85,6 +86,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidBatch, .invalidRecord: self.init(.batchSizeOutOfRange, error.message)
         case .sessionNotFound: self.init(.sessionNotFound, error.message)
         case .requestTooOld: self.init(.requestTooOld, error.message)
+        case .requestMismatch: self.init(.requestNumberReused, error.message)
         case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
         case .idempotencyKeysExhausted: self.init(.idempotencyKeysExhausted, error.message, retryAfterSeconds: 60)
         case .journalWriteFailed: self.init(.unavailable, "the write could not be journaled; nothing was applied, retry it")

@@ -5,10 +5,10 @@ import SettleCore
 /// equal bytes:
 ///
 ///     magic, count, then per session: tenant, session low, session high, last request,
-///     last used op, reply kind (0 none, 1 accounts, 2 transfers, 3 no results, 4 record),
+///     last used op, last fingerprint, reply kind (0 none, 1 accounts, 2 transfers, 3 no results, 4 record),
 ///     if a reply: op, timestamp, result count, results as 16-bit codes padded to 8 bytes
 extension SessionTable {
-    static let magic: UInt64 = 0x534E_4F49_5353_4553  // "SESSIONS"
+    static let magic: UInt64 = 0x3253_4E4F_4953_5345  // "ESSIONS2": with fingerprints
 
     public func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
@@ -16,7 +16,7 @@ extension SessionTable {
         CommandCodec.append(UInt64(entries.count), to: &bytes)
         for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
             for word in [key.tenant.rawValue, UInt64(truncatingIfNeeded: key.session), UInt64(truncatingIfNeeded: key.session >> 64),
-                         entry.lastRequest, entry.lastUsedOp] {
+                         entry.lastRequest, entry.lastUsedOp, entry.lastFingerprint] {
                 CommandCodec.append(word, to: &bytes)
             }
             guard let reply = entry.lastReply else {
@@ -48,6 +48,7 @@ extension SessionTable {
             let low = try word(&source)
             let key = Key(tenant: tenant, session: UInt128(try word(&source)) << 64 | UInt128(low))
             var entry = Entry(lastRequest: try word(&source), lastReply: nil, lastUsedOp: try word(&source))
+            entry.lastFingerprint = try word(&source)
             let kind = try word(&source)
             if kind != 0 {
                 let (op, timestamp, resultCount) = (try word(&source), try word(&source), Int(try word(&source)))

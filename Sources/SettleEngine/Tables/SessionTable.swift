@@ -26,6 +26,8 @@ public struct SessionTable: Sendable, Equatable {
         var lastReply: WriteReply?
         /// The op that last registered or used the session (for eviction).
         var lastUsedOp: UInt64
+        /// `Command.fingerprint` of the newest request (0 until the first).
+        var lastFingerprint: UInt64 = 0
     }
 
     public static let defaultCapacity = 8_192
@@ -47,12 +49,17 @@ public struct SessionTable: Sendable, Equatable {
         case sessionNotFound
         /// Older than the newest request of the session, whose number is given.
         case requestTooOld(newest: UInt64)
+        /// The newest request's number, but another request: a client bug, refused.
+        case requestMismatch
     }
 
-    public func decide(tenant: TenantID, tag: ClientTag) -> Decision {
+    /// - Parameter fingerprint: the request's `Command.fingerprint`.
+    public func decide(tenant: TenantID, tag: ClientTag, fingerprint: UInt64) -> Decision {
         guard let entry = entries[Key(tenant: tenant, session: tag.session)] else { return .sessionNotFound }
         if tag.request > entry.lastRequest { return .execute }
-        if tag.request == entry.lastRequest, let reply = entry.lastReply { return .replay(reply) }
+        if tag.request == entry.lastRequest, let reply = entry.lastReply {
+            return entry.lastFingerprint == fingerprint ? .replay(reply) : .requestMismatch
+        }
         return .requestTooOld(newest: entry.lastRequest)
     }
 
@@ -70,9 +77,9 @@ public struct SessionTable: Sendable, Equatable {
     }
 
     /// Records the reply of a journaled, executed tagged write.
-    mutating func record(tenant: TenantID, tag: ClientTag, reply: WriteReply) {
+    mutating func record(tenant: TenantID, tag: ClientTag, reply: WriteReply, fingerprint: UInt64) {
         let key = Key(tenant: tenant, session: tag.session)
         guard entries[key] != nil, tag.request > entries[key]!.lastRequest else { return }
-        entries[key] = Entry(lastRequest: tag.request, lastReply: reply, lastUsedOp: reply.op)
+        entries[key] = Entry(lastRequest: tag.request, lastReply: reply, lastUsedOp: reply.op, lastFingerprint: fingerprint)
     }
 }
