@@ -55,6 +55,11 @@ struct BadInputTests {
                 #expect(reply.status == status && reply.errorCode == code, "\(what): \(reply.status) \(reply.body.prefix(300))")
                 #expect(reply.errorMessage.count > 10, "\(what) has no message")
             }
+            // No such route, or not with this method: the same error shape.
+            let unknown = try await server.request(.GET, "/v1/ledgers", key: tenant.key)
+            #expect(unknown.status == 404 && unknown.errorCode == "not_found")
+            let wrongMethod = try await server.request(.DELETE, "/v1/accounts/1", key: tenant.key)
+            #expect(wrongMethod.status == 405 && wrongMethod.errorCode == "method_not_allowed" && wrongMethod.header("Allow") == "GET")
             // Over the body limit: 413 before anything is parsed.
             let huge = "{\"transfers\": [" + String(repeating: " ", count: 9 << 20) + "]}"
             let tooLarge = try await server.request(.POST, "/v1/transfers", key: tenant.key, body: huge)

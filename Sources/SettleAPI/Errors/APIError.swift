@@ -18,6 +18,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case unauthenticated
         case permissionDenied = "permission_denied"
         case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
         case rateLimited = "rate_limited"
         case idempotencyKeyInFlight = "idempotency_key_in_flight"
         case idempotencyKeyReused = "idempotency_key_reused"
@@ -49,6 +50,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthenticated: .unauthorized
         case .permissionDenied: .forbidden
         case .notFound, .sessionNotFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .rateLimited: .tooManyRequests
         case .idempotencyKeyInFlight, .requestTooOld: .conflict
         case .idempotencyKeyReused, .requestNumberReused: .unprocessableContent
@@ -63,6 +65,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthenticated: .unauthenticated
         case .permissionDenied: .permissionDenied
         case .notFound, .sessionNotFound: .notFound
+        case .methodNotAllowed: .unimplemented
         case .rateLimited, .idempotencyKeysExhausted: .resourceExhausted
         case .idempotencyKeyInFlight, .idempotencyKeyReused: .aborted
         case .requestTooOld, .requestNumberReused: .failedPrecondition

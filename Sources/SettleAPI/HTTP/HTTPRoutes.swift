@@ -30,6 +30,9 @@ public struct HTTPRoutes: Sendable {
         addOperationRoutes(router)
         addLedgerRoutes(router)
         addAdminRoutes(router)
+        // Added last, it still wraps the router's not-found responder.
+        let routes = router.routes.map { ($0.method, $0.path.description.split(separator: "/").map(String.init)) }
+        router.add(middleware: UnmatchedRouteMiddleware(routes: routes))
         return router
     }
 
