@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "SettleAPITests",
             dependencies: [
-                "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
+                "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol", "SettleStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

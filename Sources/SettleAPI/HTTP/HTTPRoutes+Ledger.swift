@@ -13,13 +13,13 @@ extension HTTPRoutes {
     func addLedgerRoutes(_ router: Router<BasicRequestContext>) {
         route(router, .post, "/v1/accounts") { request, _, api throws(APIError) in
             try await write(&request, api, path: "/v1/accounts") { (buffer) throws(APIError) in
-                let accounts = try decode(CreateAccountsBody.self, buffer).accounts
+                let accounts = try accountsBody(buffer)
                 return { (principal, tag) throws(APIError) in try await api.createAccounts(principal, accounts, tag: tag) }
             }
         }
         route(router, .post, "/v1/transfers") { request, _, api throws(APIError) in
             try await write(&request, api, path: "/v1/transfers") { (buffer) throws(APIError) in
-                let transfers = try decode(CreateTransfersBody.self, buffer).transfers
+                let transfers = try transfersBody(buffer)
                 return { (principal, tag) throws(APIError) in try await api.createTransfers(principal, transfers, tag: tag) }
             }
         }
@@ -70,6 +70,18 @@ extension HTTPRoutes {
     }
 
     typealias Submit = (Principal, RequestTag?) async throws(APIError) -> WriteReply
+
+    /// The fast reader when the body has the plain shape, else the `Codable` path (which also
+    /// words every error).
+    func accountsBody(_ buffer: ByteBuffer) throws(APIError) -> [Account] {
+        if let accounts = buffer.withUnsafeReadableBytes({ BatchJSONReader.accounts($0) }) { return accounts }
+        return try decode(CreateAccountsBody.self, buffer).accounts
+    }
+
+    func transfersBody(_ buffer: ByteBuffer) throws(APIError) -> [Transfer] {
+        if let transfers = buffer.withUnsafeReadableBytes({ BatchJSONReader.transfers($0) }) { return transfers }
+        return try decode(CreateTransfersBody.self, buffer).transfers
+    }
 
     /// A create: authorize, parse, then submit — with the request's `Idempotency-Key`, if it
     /// has one, as the engine's exactly-once tag. A retry with the same key and the same body
