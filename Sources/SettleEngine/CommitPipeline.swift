@@ -73,7 +73,7 @@ public final class CommitPipeline {
 
     /// Exactly-once requests already admitted to the group being built.
     private struct GroupTags {
-        var sessions: [SessionTable.Key: (request: UInt64, index: Int)] = [:]
+        var sessions: [SessionTable.Key: (request: UInt64, fingerprint: UInt64, index: Int)] = [:]
         var keys: [IdempotencyTable.Key: (fingerprint: UInt128, index: Int)] = [:]
     }
 
@@ -133,9 +133,12 @@ public final class CommitPipeline {
         switch tag {
         case .session(let tag):
             let key = SessionTable.Key(tenant: tenant, session: tag.session)
-            if let earlier = inGroup.sessions[key], earlier.request == tag.request { return .repeatOf(earlier.index) }
-            if let refusal = sessionRefusal(tenant: tenant, tag: tag, fingerprint: command.fingerprint) { return .answered(refusal) }
-            inGroup.sessions[key] = (tag.request, index)
+            let fingerprint = command.fingerprint
+            if let earlier = inGroup.sessions[key], earlier.request == tag.request {
+                return earlier.fingerprint == fingerprint ? .repeatOf(earlier.index) : .answered(.failure(mismatch(tag)))
+            }
+            if let refusal = sessionRefusal(tenant: tenant, tag: tag, fingerprint: fingerprint) { return .answered(refusal) }
+            inGroup.sessions[key] = (tag.request, fingerprint, index)
         case .idempotencyKey(let tag):
             guard tag.key.utf8.count <= IdempotencyTag.keyBytesMax, !tag.key.isEmpty else {
                 return .answered(.failure(EngineError(.invalidBatch, "an idempotency key holds 1 to \(IdempotencyTag.keyBytesMax) bytes")))
@@ -156,6 +159,10 @@ public final class CommitPipeline {
         return .execute
     }
 
+    private func mismatch(_ tag: ClientTag) -> EngineError {
+        EngineError(.requestMismatch, "request \(tag.request) of session \(tag.session) was a different request; use a new number for a new request")
+    }
+
     private func reused(_ tag: IdempotencyTag) -> EngineError {
         EngineError(.idempotencyKeyReused, "idempotency key \"\(tag.key)\" was used with a different request")
     }
@@ -170,7 +177,7 @@ public final class CommitPipeline {
         case .sessionNotFound:
             return .failure(EngineError(.sessionNotFound, "session \(tag.session) is not registered (or was evicted); register it again"))
         case .requestMismatch:
-            return .failure(EngineError(.requestMismatch, "request \(tag.request) of session \(tag.session) was a different request; use a new number for a new request"))
+            return .failure(mismatch(tag))
         case .requestTooOld(let newest):
             return .failure(EngineError(.requestTooOld, "request \(tag.request) of session \(tag.session) is older than its newest, \(newest)"))
         }

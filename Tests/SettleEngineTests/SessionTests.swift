@@ -92,6 +92,25 @@ struct SessionTests {
         #expect(try await reopened.account(1, of: tenant)?.debitsPosted == (afterCheckpoint ? 5 + 800 : 5))
     }
 
+    @Test func repeatsInsideOneCommitGroupAreAnsweredOnceAndMismatchesRefused() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pipeline = try CommitPipeline(partition: 0, configuration: EngineConfiguration(directory: directory, partitionCount: 1),
+                                          backgroundCheckpoints: false)
+        _ = pipeline.commit([.createAccounts(tenant, accounts(1...2)), .registerSession(tenant, session)], wallClock: 1_000)
+        let tag = RequestTag.session(ClientTag(session: session, request: 1))
+        let same = Command.createTransfers(tenant, [transfer(1, amount: 5)])
+        let other = Command.createTransfers(tenant, [transfer(2, amount: 5)])
+        let outcomes = pipeline.commit([same, same, other], tags: [tag, tag, tag], wallClock: 2_000)
+        let first = try outcomes[0].get()
+        #expect(try outcomes[1].get() == first)
+        #expect(throws: EngineError.self) { try outcomes[2].get() }
+        #expect(first.transferResults == [.ok])
+        if case .failure(let error) = outcomes[2] { #expect(error.code == .requestMismatch) }
+        #expect(pipeline.machine.lookupTransfers(tenant: tenant, ids: [1, 2]).map(\.id) == [1])
+        #expect(pipeline.machine.lookupAccounts(tenant: tenant, ids: [2]).first?.creditsPosted == 5)
+    }
+
     @Test func theLeastRecentlyUsedSessionIsEvictedWhenFull() {
         var table = SessionTable(capacity: 2)
         table.register(tenant: tenant, session: 1, op: 1)
