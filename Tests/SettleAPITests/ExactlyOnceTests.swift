@@ -111,7 +111,7 @@ struct ExactlyOnceTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let tenant = try await LiveServer.with(directory: directory) { server async throws in try await server.newTenant() }
         // The client starts writing while no server listens; the server comes up 300 ms later.
-        let port = Int.random(in: 20_000..<40_000)
+        let port = try freeLoopbackPort()
         var configuration = SettleClient.Configuration(port: port, apiKey: tenant.key)
         configuration.attempts = 60
         configuration.backoff = .milliseconds(20)

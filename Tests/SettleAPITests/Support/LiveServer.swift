@@ -119,6 +119,24 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it for a socket that
+/// is then closed), for a test that must know a server's port before the server starts.
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestFailure("socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw TestFailure("bind failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
 func temporaryDirectory() -> String {
     let path = NSTemporaryDirectory() + "settle-api-\(UUID().uuidString)"
     return path
