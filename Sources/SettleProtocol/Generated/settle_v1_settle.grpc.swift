@@ -203,8 +203,10 @@ extension Settle_V1_Ledger {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The ledger of the caller's tenant. Writes are durable when answered; reads see every
-    /// > acknowledged write.
+    /// > The ledger of the caller's tenant, which the key decides: send `authorization: Bearer <key>`
+    /// > metadata. Writes are durable when answered; reads see every acknowledged write. Errors carry
+    /// > a stable code in the `settle-error` trailer (the HTTP API's error codes) and, when rate
+    /// > limited (RESOURCE_EXHAUSTED), `retry-after` in seconds.
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "RegisterSession" method.
         ///
@@ -379,8 +381,10 @@ extension Settle_V1_Ledger {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The ledger of the caller's tenant. Writes are durable when answered; reads see every
-    /// > acknowledged write.
+    /// > The ledger of the caller's tenant, which the key decides: send `authorization: Bearer <key>`
+    /// > metadata. Writes are durable when answered; reads see every acknowledged write. Errors carry
+    /// > a stable code in the `settle-error` trailer (the HTTP API's error codes) and, when rate
+    /// > limited (RESOURCE_EXHAUSTED), `retry-after` in seconds.
     public protocol ServiceProtocol: Settle_V1_Ledger.StreamingServiceProtocol {
         /// Handle the "RegisterSession" method.
         ///
@@ -553,8 +557,10 @@ extension Settle_V1_Ledger {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The ledger of the caller's tenant. Writes are durable when answered; reads see every
-    /// > acknowledged write.
+    /// > The ledger of the caller's tenant, which the key decides: send `authorization: Bearer <key>`
+    /// > metadata. Writes are durable when answered; reads see every acknowledged write. Errors carry
+    /// > a stable code in the `settle-error` trailer (the HTTP API's error codes) and, when rate
+    /// > limited (RESOURCE_EXHAUSTED), `retry-after` in seconds.
     public protocol SimpleServiceProtocol: Settle_V1_Ledger.ServiceProtocol {
         /// Handle the "RegisterSession" method.
         ///
@@ -1061,8 +1067,10 @@ extension Settle_V1_Ledger {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The ledger of the caller's tenant. Writes are durable when answered; reads see every
-    /// > acknowledged write.
+    /// > The ledger of the caller's tenant, which the key decides: send `authorization: Bearer <key>`
+    /// > metadata. Writes are durable when answered; reads see every acknowledged write. Errors carry
+    /// > a stable code in the `settle-error` trailer (the HTTP API's error codes) and, when rate
+    /// > limited (RESOURCE_EXHAUSTED), `retry-after` in seconds.
     public protocol ClientProtocol: Sendable {
         /// Call the "RegisterSession" method.
         ///
@@ -1280,8 +1288,10 @@ extension Settle_V1_Ledger {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The ledger of the caller's tenant. Writes are durable when answered; reads see every
-    /// > acknowledged write.
+    /// > The ledger of the caller's tenant, which the key decides: send `authorization: Bearer <key>`
+    /// > metadata. Writes are durable when answered; reads see every acknowledged write. Errors carry
+    /// > a stable code in the `settle-error` trailer (the HTTP API's error codes) and, when rate
+    /// > limited (RESOURCE_EXHAUSTED), `retry-after` in seconds.
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 

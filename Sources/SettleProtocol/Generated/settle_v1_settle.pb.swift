@@ -854,8 +854,11 @@ public nonisolated struct Settle_V1_QueryFilter: Sendable {
 }
 
 /// Opens a client session. Writes are exactly-once per session: the server keeps, per session,
-/// the newest request number and its reply, so a retry (same session id and request number)
-/// gets the original reply instead of being applied again.
+/// the newest request number, a fingerprint of that request and its reply, so a retry (same
+/// session id, request number and request) gets the original reply instead of being applied
+/// again. The same number with a different request is refused (FAILED_PRECONDITION,
+/// `settle-error: request_number_reused`), as is an older number (`request_too_old`). A
+/// session carries one request at a time.
 public nonisolated struct Settle_V1_RegisterSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
