@@ -12,6 +12,8 @@ public struct CoreBenchmark {
         public var residentBytesAfter: Int
         public var bytesPerTransfer: Double { Double(residentBytesAfter - residentBytesBefore) / Double(transfers) }
         public var digest: UInt64
+        /// The slowest batch: where a stall such as an index rehash shows.
+        public var batchNanosecondsMax: UInt64
     }
 
     public var accountCount = 10_000
@@ -92,9 +94,12 @@ public struct CoreBenchmark {
         let before = residentBytes()
         let start = clock()
         var applied = 0
+        var slowest: UInt64 = 0
         for (number, batch) in batches.enumerated() {
             timestamp += UInt64(batch.count)
+            let batchStart = clock()
             let results = try! ledger.createTransfers(batch, tenant: tenant, timestamp: timestamp)
+            slowest = max(slowest, clock() - batchStart)
             precondition(results.allSatisfy { $0 == .ok }, "benchmark transfers must all succeed")
             applied += batch.count
             if number % 128 == 0 { progress(applied) }
@@ -104,7 +109,8 @@ public struct CoreBenchmark {
         let after = residentBytes()
         return Report(
             transfers: applied, seconds: seconds, residentBytesBefore: before, residentBytesAfter: after,
-            digest: ledger.counts(tenant: tenant).transfers == applied ? ledger.digest() : 0
+            digest: ledger.counts(tenant: tenant).transfers == applied ? ledger.digest() : 0,
+            batchNanosecondsMax: slowest
         )
     }
 }

@@ -126,6 +126,7 @@ struct SettleSim: ParsableCommand {
         print("transfers/s: \(Int(report.transfersPerSecond))")
         print("resident bytes per stored transfer: \(report.bytesPerTransfer)")
         print("digest: \(report.digest)")
+        print("slowest batch: \(Double(report.batchNanosecondsMax / 10_000) / 100) ms")
         if baseline {
             let rate = benchmark.runDictionaryBaseline(clock: monotonicNanoseconds)
             print("baseline (plain Dictionary loop) transfers/s: \(Int(rate))")
