@@ -7,6 +7,13 @@ public protocol RecordMemory: Sendable {
     /// Returns `byteCount` bytes aligned to `alignment`; never fails (crashes on exhaustion).
     func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer
     func deallocate(_ pointer: UnsafeMutableRawPointer)
+    /// A hint that an allocation of exactly this size will follow: memory that can may fault
+    /// it in ahead of time, off the caller's thread, so the allocation does not stall it.
+    func prepare(byteCount: Int, alignment: Int)
+}
+
+extension RecordMemory {
+    public func prepare(byteCount: Int, alignment: Int) {}
 }
 
 /// The standard library's allocator.

@@ -19,6 +19,9 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
     /// How full the refill thread makes the pool; raised for a while by `prefault(chunks:)`.
     private var target: Int
     private var refilling = false
+    /// A large block faulted in ahead by `prepare`, for the next allocation of its size.
+    private var prepared: (byteCount: Int, pointer: UnsafeMutableRawPointer)?
+    private var preparing = false
 
     /// - Parameter poolChunks: huge-page chunks kept faulted in ahead of demand (0: none).
     public init(poolChunks: Int = 0) {
@@ -29,6 +32,7 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
     deinit {
         // The refill thread holds `self` while it runs, so no refill is in flight here.
         for chunk in ready { free(chunk) }
+        if let prepared { free(prepared.pointer) }
     }
 
     public func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
@@ -40,8 +44,47 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
             condition.unlock()
             if start { startRefill() }
             if let chunk { return chunk }
+        } else if alignment <= Self.hugePageBytes {
+            condition.lock()
+            let block = prepared?.byteCount == byteCount ? prepared?.pointer : nil
+            if block != nil { prepared = nil }
+            condition.unlock()
+            if let block { return block }
         }
         return Self.allocateFresh(byteCount: byteCount, alignment: alignment)
+    }
+
+    /// Faults a block of `byteCount` bytes in on a short-lived thread, for the next allocation
+    /// of that size (the id index's next table). One block at a time; a newer size replaces an
+    /// unused older one.
+    public func prepare(byteCount: Int, alignment: Int) {
+        condition.lock()
+        let start = !preparing && prepared?.byteCount != byteCount && alignment <= Self.hugePageBytes
+        if start { preparing = true }
+        condition.unlock()
+        guard start else { return }
+        let thread = Thread { [self] in
+            let block = Self.allocateFresh(byteCount: byteCount, alignment: Self.hugePageBytes)
+            Self.touch(block, byteCount: byteCount)
+            condition.lock()
+            let stale = prepared?.pointer
+            prepared = (byteCount, block)
+            preparing = false
+            condition.unlock()
+            if let stale { free(stale) }
+        }
+        thread.name = "settle-memory"
+        thread.start()
+    }
+
+    /// The size of the block `prepare` has ready, if any.
+    var preparedByteCount: Int? { condition.withLock { prepared?.byteCount } }
+
+    /// One write per 4 KiB page faults every page in (a single huge page, where THP granted one).
+    private static func touch(_ block: UnsafeMutableRawPointer, byteCount: Int) {
+        for offset in stride(from: 0, to: byteCount, by: 4096) {
+            block.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self)
+        }
     }
 
     public func deallocate(_ pointer: UnsafeMutableRawPointer) {
@@ -65,11 +108,7 @@ public final class HugePageMemory: RecordMemory, @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 let chunk = Self.allocateFresh(byteCount: Self.hugePageBytes, alignment: Self.hugePageBytes)
-                // One write per 4 KiB page faults every page in (a single huge page, where THP
-                // granted one).
-                for offset in stride(from: 0, to: Self.hugePageBytes, by: 4096) {
-                    chunk.storeBytes(of: 0, toByteOffset: offset, as: UInt8.self)
-                }
+                Self.touch(chunk, byteCount: Self.hugePageBytes)
                 condition.lock()
                 ready.append(chunk)
                 let full = ready.count >= target
