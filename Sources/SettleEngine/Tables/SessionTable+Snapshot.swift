@@ -19,7 +19,7 @@ extension SessionTable {
                          entry.lastRequest, entry.lastUsedOp, entry.lastFingerprint] {
                 CommandCodec.append(word, to: &bytes)
             }
-            guard let reply = entry.lastReply else {
+            guard let reply = entry.lastReply?.reply else {
                 CommandCodec.append(UInt64(0), to: &bytes)
                 continue
             }
@@ -58,7 +58,7 @@ extension SessionTable {
                 var raw = [UInt8](repeating: 0, count: (resultCount * 2 + 7) / 8 * 8)
                 try raw.withUnsafeMutableBytes { try source.read(into: $0) }
                 let codes = (0..<resultCount).map { UInt16(raw[2 * $0]) | UInt16(raw[2 * $0 + 1]) << 8 }
-                entry.lastReply = WriteReply(results: try results(kind: kind, codes: codes), op: op, timestamp: timestamp)
+                entry.lastReply = StoredReply(WriteReply(results: try results(kind: kind, codes: codes), op: op, timestamp: timestamp))
             }
             table.entries[key] = entry
         }

@@ -23,7 +23,9 @@ public struct SessionTable: Sendable, Equatable {
     struct Entry: Sendable, Equatable {
         /// 0 until the first tagged write.
         var lastRequest: UInt64
-        var lastReply: WriteReply?
+        /// Kept compactly (only failed events): a full batch of `ok` would otherwise cost 16 KiB
+        /// per session, up to 128 MiB per partition at the default capacity.
+        var lastReply: StoredReply?
         /// The op that last registered or used the session (for eviction).
         var lastUsedOp: UInt64
         /// `Command.fingerprint` of the newest request (0 until the first).
@@ -58,7 +60,7 @@ public struct SessionTable: Sendable, Equatable {
         guard let entry = entries[Key(tenant: tenant, session: tag.session)] else { return .sessionNotFound }
         if tag.request > entry.lastRequest { return .execute }
         if tag.request == entry.lastRequest, let reply = entry.lastReply {
-            return entry.lastFingerprint == fingerprint ? .replay(reply) : .requestMismatch
+            return entry.lastFingerprint == fingerprint ? .replay(reply.reply) : .requestMismatch
         }
         return .requestTooOld(newest: entry.lastRequest)
     }
@@ -80,6 +82,6 @@ public struct SessionTable: Sendable, Equatable {
     mutating func record(tenant: TenantID, tag: ClientTag, reply: WriteReply, fingerprint: UInt64) {
         let key = Key(tenant: tenant, session: tag.session)
         guard entries[key] != nil, tag.request > entries[key]!.lastRequest else { return }
-        entries[key] = Entry(lastRequest: tag.request, lastReply: reply, lastUsedOp: reply.op, lastFingerprint: fingerprint)
+        entries[key] = Entry(lastRequest: tag.request, lastReply: StoredReply(reply), lastUsedOp: reply.op, lastFingerprint: fingerprint)
     }
 }
