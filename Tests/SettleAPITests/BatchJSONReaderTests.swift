@@ -16,24 +16,19 @@ struct BatchJSONReaderTests {
             let mutate = round % 2 == 1
             let (text, isTransfers) = Self.body(&rng, mutate: mutate)
             let bytes = Array(text.utf8)
-            if isTransfers {
-                let fast = bytes.withUnsafeBytes { BatchJSONReader.transfers($0) }
-                let reference = try? JSONDecoder().decode(CreateTransfersBody.self, from: Data(bytes)).transfers
-                if let fast {
-                    fastPathTaken += 1
-                    #expect(fast == reference, "seed \(seed) round \(round): \(text.prefix(400))")
-                } else {
-                    #expect(mutate, "seed \(seed) round \(round): the plain shape was declined: \(text.prefix(400))")
+            // Either the reader declines (only allowed for mutated bodies), or it agrees.
+            let agreed: Bool? = isTransfers
+                ? bytes.withUnsafeBytes { BatchJSONReader.transfers($0) }.map {
+                    $0 == (try? JSONDecoder().decode(CreateTransfersBody.self, from: Data(bytes)).transfers)
                 }
+                : bytes.withUnsafeBytes { BatchJSONReader.accounts($0) }.map {
+                    $0 == (try? JSONDecoder().decode(CreateAccountsBody.self, from: Data(bytes)).accounts)
+                }
+            if let agreed {
+                fastPathTaken += 1
+                #expect(agreed, "seed \(seed) round \(round): \(text.prefix(400))")
             } else {
-                let fast = bytes.withUnsafeBytes { BatchJSONReader.accounts($0) }
-                let reference = try? JSONDecoder().decode(CreateAccountsBody.self, from: Data(bytes)).accounts
-                if let fast {
-                    fastPathTaken += 1
-                    #expect(fast == reference, "seed \(seed) round \(round): \(text.prefix(400))")
-                } else {
-                    #expect(mutate, "seed \(seed) round \(round): the plain shape was declined: \(text.prefix(400))")
-                }
+                #expect(mutate, "seed \(seed) round \(round): the plain shape was declined: \(text.prefix(400))")
             }
         }
         #expect(fastPathTaken >= 200)

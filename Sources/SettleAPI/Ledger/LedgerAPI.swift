@@ -134,15 +134,17 @@ public final class LedgerAPI: Sendable {
 
     /// As the .proto documents: a limit of 0 returns nothing, and more than a batch is capped
     /// to one batch, so one reply never grows past 8,189 records.
-    private static func capped(_ filter: AccountFilter) -> AccountFilter {
-        var filter = filter
-        filter.limit = min(filter.limit, UInt32(StateMachine.batchEventsMax))
-        return filter
-    }
-
-    private static func capped(_ filter: QueryFilter) -> QueryFilter {
+    private static func capped<Filter: LimitedFilter>(_ filter: Filter) -> Filter {
         var filter = filter
         filter.limit = min(filter.limit, UInt32(StateMachine.batchEventsMax))
         return filter
     }
 }
+
+/// A query filter with a result limit.
+protocol LimitedFilter {
+    var limit: UInt32 { get set }
+}
+
+extension AccountFilter: LimitedFilter {}
+extension QueryFilter: LimitedFilter {}
