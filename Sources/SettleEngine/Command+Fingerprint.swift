@@ -2,17 +2,18 @@ import SettleCore
 import SettleStorage
 
 extension Command {
-    /// A digest of what the command asks for (kind, tenant, events), so that a session request
-    /// number reused for a *different* request is refused instead of answered with the first
-    /// request's reply. CRC32C of the events runs at memory speed on the CPU's instruction and
-    /// only has to catch client mistakes, not adversaries; kind, count and tenant are mixed in.
+    /// A digest of what the command asks for, so that a session request number reused for a
+    /// *different* request is refused instead of answered with the first request's reply:
+    /// kind, event count and CRC32C of the events (at memory speed on the CPU's instruction).
+    /// Sessions are per tenant, so the tenant needs no place in it; it only has to catch client
+    /// mistakes, not adversaries.
     var fingerprint: UInt64 {
-        let (kind, tenant): (UInt64, UInt64) = switch self {
-        case .createAccounts(let tenant, _): (1, tenant.rawValue)
-        case .createTransfers(let tenant, _): (2, tenant.rawValue)
-        case .expirePending: (3, 0)
-        case .registerSession(let tenant, _): (4, tenant.rawValue)
-        case .putSystemRecord: (5, 0)
+        let kind: UInt64 = switch self {
+        case .createAccounts: 1
+        case .createTransfers: 2
+        case .expirePending: 3
+        case .registerSession: 4
+        case .putSystemRecord: 5
         }
         let crc: UInt32 = switch self {
         case .createAccounts(_, let events): events.withUnsafeBytes { CRC32C.checksum($0) }
@@ -21,14 +22,6 @@ extension Command {
         case .putSystemRecord(let write): CRC32C.checksum(Array(write.key.utf8) + write.value)
         case .expirePending: 0
         }
-        return mix64(kind << 56 ^ UInt64(eventCount) << 32 ^ UInt64(crc) ^ tenant &* 0x9E37_79B9_7F4A_7C15)
-    }
-
-    private func mix64(_ value: UInt64) -> UInt64 {
-        var x = value
-        x ^= x &>> 33
-        x &*= 0xFF51_AFD7_ED55_8CCD
-        x ^= x &>> 33
-        return x
+        return kind << 56 | UInt64(eventCount) << 32 | UInt64(crc)
     }
 }

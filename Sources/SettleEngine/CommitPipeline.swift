@@ -58,7 +58,7 @@ public final class CommitPipeline {
         var outcomes = [Outcome?](repeating: nil, count: commands.count)
         let admission = admit(commands, tags: tags, wallClock: wallClock, outcomes: &outcomes)
         if !admission.entries.isEmpty {
-            journalAndApply(admission.entries, admitted: admission.admitted, outcomes: &outcomes)
+            journalAndApply(admission, outcomes: &outcomes)
         }
         for (index, original) in admission.repeats { outcomes[index] = outcomes[original] }
         return outcomes.map { $0! }
@@ -67,6 +67,8 @@ public final class CommitPipeline {
     private struct Admission {
         var entries: [TimestampedCommand] = []
         var admitted: [Int] = []
+        /// Per entry, the session request's fingerprint, computed once here for apply to store.
+        var fingerprints: [UInt64?] = []
         /// A request repeated inside the group, and the index of its first occurrence.
         var repeats: [(index: Int, original: Int)] = []
     }
@@ -89,9 +91,10 @@ public final class CommitPipeline {
             }
             let count = command.eventCount
             let tag = tags.isEmpty ? nil : tags[index]
+            var fingerprint: UInt64?
             if let tag, let tenant = command.tenant {
                 switch admitTag(tag, command: command, tenant: tenant, index: index, now: max(wallClock, timestamp), inGroup: &inGroup) {
-                case .execute: break
+                case .execute(let sessionFingerprint): fingerprint = sessionFingerprint
                 case .repeatOf(let original):
                     admission.repeats.append((index, original))
                     continue
@@ -104,6 +107,7 @@ public final class CommitPipeline {
             timestamp = max(wallClock, timestamp + UInt64(max(count, 1)))
             admission.entries.append(TimestampedCommand(command: command, timestamp: timestamp, tag: tag))
             admission.admitted.append(index)
+            admission.fingerprints.append(fingerprint)
         }
         return admission
     }
@@ -121,7 +125,8 @@ public final class CommitPipeline {
     }
 
     private enum TagAdmission {
-        case execute
+        /// With the fingerprint of a session request.
+        case execute(UInt64?)
         /// The same request earlier in this group: answered with its outcome.
         case repeatOf(Int)
         case answered(Outcome)
@@ -139,6 +144,7 @@ public final class CommitPipeline {
             }
             if let refusal = sessionRefusal(tenant: tenant, tag: tag, fingerprint: fingerprint) { return .answered(refusal) }
             inGroup.sessions[key] = (tag.request, fingerprint, index)
+            return .execute(fingerprint)
         case .idempotencyKey(let tag):
             guard tag.key.utf8.count <= IdempotencyTag.keyBytesMax, !tag.key.isEmpty else {
                 return .answered(.failure(EngineError(.invalidBatch, "an idempotency key holds 1 to \(IdempotencyTag.keyBytesMax) bytes")))
@@ -156,7 +162,7 @@ public final class CommitPipeline {
                     .idempotencyKeysExhausted, "\(idempotency.capacity) idempotency keys are held in this partition; retry later")))
             }
         }
-        return .execute
+        return .execute(nil)
     }
 
     private func mismatch(_ tag: ClientTag) -> EngineError {
@@ -184,7 +190,8 @@ public final class CommitPipeline {
     }
 
     /// One journal record, apply, one `fdatasync`: the commit proper.
-    private func journalAndApply(_ entries: [TimestampedCommand], admitted: [Int], outcomes: inout [Outcome?]) {
+    private func journalAndApply(_ admission: Admission, outcomes: inout [Outcome?]) {
+        let (entries, admitted) = (admission.entries, admission.admitted)
         let op = nextOp
         let body = CommandCodec.encode(entries)
         do {
@@ -204,7 +211,7 @@ public final class CommitPipeline {
         results.reserveCapacity(entries.count)
         for entry in entries {
             do {
-                results.append(try state.apply(entry, op: op))
+                results.append(try state.apply(entry, op: op, fingerprint: admission.fingerprints[results.count]))
             } catch {
                 // Timestamps were computed from the machine's own clock just above.
                 preconditionFailure("a journaled batch was refused by the state machine: \(error)")

@@ -17,8 +17,9 @@ final class PartitionState {
         self.system = system
     }
 
-    /// Applies one journaled command of op `op`.
-    func apply(_ entry: TimestampedCommand, op: UInt64) throws(BatchError) -> WriteReply.Results {
+    /// Applies one journaled command of op `op`. `fingerprint`: the session request's
+    /// `Command.fingerprint` if the caller already has it (the live path); replay computes it.
+    func apply(_ entry: TimestampedCommand, op: UInt64, fingerprint: UInt64? = nil) throws(BatchError) -> WriteReply.Results {
         var results = try machine.apply(entry)
         switch entry.command {
         case .registerSession(let tenant, let session): sessions.register(tenant: tenant, session: session, op: op)
@@ -28,7 +29,7 @@ final class PartitionState {
         guard let tag = entry.tag, let tenant = entry.command.tenant else { return results }
         let reply = WriteReply(results: results, op: op, timestamp: entry.timestamp)
         switch tag {
-        case .session(let tag): sessions.record(tenant: tenant, tag: tag, reply: reply, fingerprint: entry.command.fingerprint)
+        case .session(let tag): sessions.record(tenant: tenant, tag: tag, reply: reply, fingerprint: fingerprint ?? entry.command.fingerprint)
         case .idempotencyKey(let tag): idempotency.record(tenant: tenant, tag: tag, reply: reply)
         }
         return results

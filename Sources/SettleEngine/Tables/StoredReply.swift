@@ -16,12 +16,17 @@ struct StoredReply: Sendable, Equatable {
     }
 
     init(_ reply: WriteReply) {
-        func packed(_ codes: [UInt16]) -> [UInt64] {
-            codes.enumerated().compactMap { $0.element == 0 ? nil : UInt64($0.offset) << 16 | UInt64($0.element) }
+        // One pass, no intermediate array: this runs for every session-tagged commit.
+        func packed<R: RawRepresentable<UInt16>>(_ results: [R]) -> [UInt64] {
+            var failures: [UInt64] = []
+            for (index, result) in results.enumerated() where result.rawValue != 0 {
+                failures.append(UInt64(index) << 16 | UInt64(result.rawValue))
+            }
+            return failures
         }
         switch reply.results {
-        case .accounts(let results): (kind, count, failures) = (.accounts, UInt32(results.count), packed(results.map(\.rawValue)))
-        case .transfers(let results): (kind, count, failures) = (.transfers, UInt32(results.count), packed(results.map(\.rawValue)))
+        case .accounts(let results): (kind, count, failures) = (.accounts, UInt32(results.count), packed(results))
+        case .transfers(let results): (kind, count, failures) = (.transfers, UInt32(results.count), packed(results))
         case .record(let written): (kind, count, failures) = (.record, written ? 1 : 0, [])
         case .none: (kind, count, failures) = (.none, 0, [])
         }
