@@ -33,28 +33,15 @@ extension SettleClient {
         defer { pool.release(session) }
         if !session.registered { try await register(session) }
         let number = session.nextRequest()
-        var attempt = 0
-        var delay = configuration.backoff
-        while true {
-            attempt += 1
-            do {
-                return try await call(session.id, number)
-            } catch let error as RPCError {
-                if error.code == .notFound, error.metadata[stringValues: "settle-error"].contains("session_not_found"), attempt == 1 {
-                    // Evicted or never registered; nothing ran under this number yet.
-                    session.renew()
-                    try await register(session)
-                    return try await write(call, session: session, number: session.nextRequest())
-                }
-                guard Self.isTransient(error), attempt < configuration.attempts else { throw SettleClientError(error, attempts: attempt) }
-            }
-            try await Task.sleep(for: delay)
-            delay = min(delay * 2, configuration.backoffMax)
+        do {
+            return try await retrying { try await call(session.id, number) }
+        } catch let error as SettleClientError where error.attempts == 1 && error.settleCode == "session_not_found" {
+            // Evicted or never registered, and nothing was sent before: a new session may take it.
+            session.renew()
+            try await register(session)
+            let renewed = session.nextRequest()
+            return try await retrying { try await call(session.id, renewed) }
         }
-    }
-
-    private func write<T: Sendable>(_ call: @Sendable (UInt128, UInt64) async throws -> T, session: ClientSession, number: UInt64) async throws -> T {
-        try await retrying { try await call(session.id, number) }
     }
 
     private func register(_ session: ClientSession) async throws {

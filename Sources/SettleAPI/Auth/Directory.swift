@@ -48,11 +48,11 @@ public final class Directory: Sendable {
     /// The key is hashed, looked up by the hash's first 64 bits, then the whole hash is
     /// compared in constant time.
     public func authenticate(_ secret: String) -> Principal? {
-        let digest = KeyHash.digest(of: secret)
-        let id = String(KeyHash.hex(digest).prefix(16))
+        let hash = KeyHash.hex(KeyHash.digest(of: secret))
+        let id = String(hash.prefix(16))
         return state.withLock { state -> Principal? in
             guard let key = state.keys[id], key.revokedAt == nil,
-                  KeyHash.constantTimeEqual(Array(KeyHash.hex(digest).utf8), Array(key.hash.utf8)) else { return nil }
+                  KeyHash.constantTimeEqual(Array(hash.utf8), Array(key.hash.utf8)) else { return nil }
             guard key.role == .operator || state.tenants[key.tenant] != nil else { return nil }
             return Principal(tenant: TenantID(key.tenant), role: key.role, keyID: key.id)
         }
