@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOHTTP1
-import SettleAPI
+@testable import SettleAPI
 import SettleClient
 import SettleCore
 import SettleEngine
@@ -40,7 +40,7 @@ struct OperationsTests {
     @Test func readyIsFalseUntilRecoveryIsDoneAndLedgerCallsAreUnavailable() async throws {
         // The real routes on a real listener, before any engine exists (as during recovery).
         let state = ServerState(metrics: APIMetrics())
-        let port = BoundPortBox()
+        let port = BoundPort()
         let app = Application(
             router: HTTPRoutes(state: state).router(),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
@@ -57,11 +57,4 @@ struct OperationsTests {
             group.cancelAll()
         }
     }
-}
-
-final class BoundPortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port: Int?
-    func set(_ value: Int?) { lock.withLock { port = value } }
-    var value: Int? { lock.withLock { port } }
 }

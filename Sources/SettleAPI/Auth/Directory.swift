@@ -25,6 +25,10 @@ public final class Directory: Sendable {
 
     /// Reads every tenant and key from the engine's system records.
     public static func load(from engine: Engine) async throws -> Directory {
+        Directory(engine: engine, state: try await records(of: engine))
+    }
+
+    private static func records(of engine: Engine) async throws -> State {
         var state = State()
         let decoder = JSONDecoder()
         for (key, value) in try await engine.systemRecords() {
@@ -36,7 +40,7 @@ public final class Directory: Sendable {
                 state.keys[apiKey.id] = apiKey
             }
         }
-        return Directory(engine: engine, state: state)
+        return state
     }
 
     static let tenantPrefix = "tenant/"
@@ -136,8 +140,7 @@ public final class Directory: Sendable {
     }
 
     private func refresh() async throws {
-        let fresh = try await Directory.load(from: engine)
-        let reloaded = fresh.state.withLock { $0 }
+        let reloaded = try await Self.records(of: engine)
         state.withLock { $0 = reloaded }
     }
 
