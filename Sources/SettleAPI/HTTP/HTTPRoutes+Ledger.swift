@@ -112,7 +112,7 @@ extension HTTPRoutes {
     static func fingerprint(path: String, body: ByteBuffer) -> UInt128 {
         var hasher = SHA256()
         hasher.update(data: Array("POST \(path)\n".utf8))
-        hasher.update(data: Array(body.readableBytesView))
+        body.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }  // no copy of the body
         let digest = Array(hasher.finalize())
         return digest[0..<16].reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
     }
