@@ -68,6 +68,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Currencies, exact decimal minor units and external-reference keys: the vocabulary
+        // payments and reconciliation share. Standard library only.
+        .target(name: "SettleMoney", swiftSettings: strictSettings),
+        // Statement parsers (camt.053/054, BAI2, CSV with a mapping), the matcher and its reports.
+        .target(name: "SettleRecon", dependencies: ["SettleMoney"], swiftSettings: strictSettings),
+        // Payment intents as ledger accounts and transfers with deterministic ids.
+        .target(name: "SettlePayments", dependencies: ["SettleCore", "SettleMoney"], swiftSettings: strictSettings),
         // Seeded workload generator, independent reference model and the simulator loop.
         .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .executableTarget(
@@ -143,6 +150,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "SettleMoneyTests", dependencies: ["SettleMoney"], swiftSettings: strictSettings),
+        .testTarget(name: "SettleReconTests", dependencies: ["SettleRecon", "SettleMoney"], swiftSettings: strictSettings),
+        .testTarget(name: "SettlePaymentsTests", dependencies: ["SettlePayments", "SettleMoney", "SettleCore", "SettleEngine", "SettleStorage"], swiftSettings: strictSettings),
         .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage"], swiftSettings: strictSettings),
         .testTarget(name: "SettleEngineTests", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .testTarget(
