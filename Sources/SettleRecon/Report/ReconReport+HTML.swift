@@ -1,0 +1,109 @@
+import SettleMoney
+
+// The report as a page a person reads: no scripts, no external assets, so it can be mailed,
+// archived or opened offline as it is.
+
+extension ReconReport {
+    /// A self-contained HTML page: the summary table, then one section per category. Amounts
+    /// are formatted with `currencyExponent` fraction digits; every text from a statement is
+    /// escaped, so a reference such as `<script>` shows as text and never runs.
+    public func html(title: String, currencyExponent: Int = 2) -> String {
+        let money = { (units: Int64) in MinorUnits.format(units, exponent: currencyExponent) }
+        var page = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(ReconReport.escape(title))</title>
+        <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:2em}\
+        th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+        th{background:#f3f3f3}</style></head><body>
+        <h1>\(ReconReport.escape(title))</h1>
+
+        """
+        page += summaryTable(currencyExponent: currencyExponent)
+        page += ReconReport.section("Matched", ["Line", "Reference", "Direction", "Amount", "Date", "Transfers", "Rule", "Difference"],
+                                    matched.map { m in [String(m.sourceLine), m.reference ?? "", m.direction.rawValue, money(m.amount),
+                                                        m.date?.description ?? "", ids(m.transferIDs), m.rule.rawValue, money(m.difference)] })
+        page += ReconReport.section("Unmatched statement lines", ["Line", "Reference", "Direction", "Amount", "Date"],
+                                    unmatchedLines.map { l in [String(l.sourceLine), l.reference ?? "", l.direction.rawValue,
+                                                               money(l.amount), l.date?.description ?? ""] })
+        page += ReconReport.section("Unmatched ledger transfers", ["Transfer", "Direction", "Amount", "Date", "Reference key"],
+                                    unmatchedEntries.map { e in [String(e.transferID), e.direction.rawValue, money(e.amount),
+                                                                 e.date.description, String(e.referenceKey)] })
+        page += ReconReport.section("Duplicates", ["Side", "Line", "Extra transfer", "Repeats line", "Original transfers",
+                                                   "Reference", "Direction", "Amount", "Date"],
+                                    duplicates.map { d in [d.side.rawValue, String(d.sourceLine), d.transferID.map { String($0) } ?? "",
+                                                           String(d.originalSourceLine), ids(d.originalTransferIDs), d.reference ?? "",
+                                                           d.direction.rawValue, money(d.amount), d.date?.description ?? ""] })
+        page += ReconReport.section("Amount mismatches", ["Line", "Reference", "Direction", "Statement", "Ledger", "Difference",
+                                                          "Transfers", "Date"],
+                                    amountMismatches.map { x in [String(x.sourceLine), x.reference ?? "", x.direction.rawValue,
+                                                                 money(x.lineAmount), ReconReport.format(x.ledgerAmount, currencyExponent),
+                                                                 ReconReport.format(x.difference, currencyExponent), ids(x.transferIDs),
+                                                                 x.date?.description ?? ""] })
+        return page + "</body></html>\n"
+    }
+
+    private func summaryTable(currencyExponent: Int) -> String {
+        let rows: [(String, Totals)] = [
+            ("Matched", summary.matched), ("Unmatched statement lines", summary.unmatchedLines),
+            ("Unmatched ledger transfers", summary.unmatchedEntries), ("Duplicates", summary.duplicates),
+            ("Amount mismatches", summary.amountMismatches),
+        ]
+        let o = summary.options
+        let caption = "\(summary.lineCount) statement lines, \(summary.entryCount) ledger transfers. Matched by reference "
+            + "\(summary.matchedByReference), by amount and date \(summary.matchedByAmountDate), one to many "
+            + "\(summary.matchedOneToMany). Window \(o.dateWindowDays) days, tolerance "
+            + "\(MinorUnits.format(o.amountToleranceMinor, exponent: currencyExponent)), one to many "
+            + (o.oneToMany ? "on" : "off") + ", day totals " + (o.matchDayTotals ? "on" : "off") + "."
+        return "<h2>Summary</h2>\n<p>\(ReconReport.escape(caption))</p>\n"
+            + ReconReport.table(["Category", "Count", "Credits", "Debits"], rows.map { name, t in
+                [name, String(t.count), ReconReport.format(t.creditMinor, currencyExponent),
+                 ReconReport.format(t.debitMinor, currencyExponent)]
+            }, numericFrom: 1)
+    }
+
+    private func ids(_ ids: [UInt128]) -> String { ids.map { String($0) }.joined(separator: " ") }
+
+    static func section(_ heading: String, _ header: [String], _ rows: [[String]]) -> String {
+        "<h2>\(escape(heading)) (\(rows.count))</h2>\n" + (rows.isEmpty ? "<p>None.</p>\n" : table(header, rows, numericFrom: nil))
+    }
+
+    static func table(_ header: [String], _ rows: [[String]], numericFrom: Int?) -> String {
+        var out = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows {
+            out += "<tr>"
+            for (i, cell) in row.enumerated() {
+                out += numericFrom.map { i >= $0 } ?? false ? "<td class=\"n\">" : "<td>"
+                out += escape(cell) + "</td>"
+            }
+            out += "</tr>\n"
+        }
+        return out + "</tbody></table>\n"
+    }
+
+    /// A 128-bit total in the currency's decimals (`MinorUnits.format` takes 64 bits).
+    static func format(_ units: Int128, _ exponent: Int) -> String {
+        if let small = Int64(exactly: units) { return MinorUnits.format(small, exponent: exponent) }
+        var digits = String(units.magnitude)
+        guard exponent > 0 else { return (units < 0 ? "-" : "") + digits }
+        if digits.count <= exponent { digits = String(repeating: "0", count: exponent + 1 - digits.count) + digits }
+        let split = digits.index(digits.endIndex, offsetBy: -exponent)
+        return (units < 0 ? "-" : "") + digits[..<split] + "." + digits[split...]
+    }
+
+    /// Escapes the five characters that are markup in text and attribute values.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
