@@ -74,7 +74,11 @@ let package = Package(
         // Statement parsers (camt.053/054, BAI2, CSV with a mapping), the matcher and its reports.
         .target(name: "SettleRecon", dependencies: ["SettleMoney"], swiftSettings: strictSettings),
         // Payment intents as ledger accounts and transfers with deterministic ids.
-        .target(name: "SettlePayments", dependencies: ["SettleCore", "SettleMoney"], swiftSettings: strictSettings),
+        .target(
+            name: "SettlePayments",
+            dependencies: ["SettleCore", "SettleMoney", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // Seeded workload generator, independent reference model and the simulator loop.
         .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .executableTarget(

@@ -1,0 +1,112 @@
+import SettleCore
+import SettleMoney
+
+/// Payment intents on one tenant's ledger.
+///
+/// Every step is one linked chain of transfers with ids derived from (intent, step, key, leg),
+/// so a retried or duplicated step finds its transfers already written and returns the
+/// original outcome, while a concurrent step that changed the intent first makes the chain
+/// fail as a whole and the step is planned again. What the ledger refuses (a capture above
+/// the hold, a refund above what is left) is refused by the ledger, not only here.
+public struct Payments: Sendable {
+    public let ledger: any PaymentsLedger
+    /// Wall-clock nanoseconds, for the remaining lifetime of a re-held authorization.
+    public let clock: @Sendable () -> UInt64
+    /// How many times a step is planned again after other steps changed its intent first.
+    public var attemptsMax = 8
+
+    public init(ledger: any PaymentsLedger, clock: @escaping @Sendable () -> UInt64) {
+        self.ledger = ledger
+        self.clock = clock
+    }
+
+    /// Creates the chart of accounts for `currencies`; accounts that exist are left as they are.
+    public func createChart(_ currencies: [Currency]) async throws(PaymentError) {
+        let accounts = currencies.flatMap(ChartOfAccounts.accounts(for:))
+        let results = try await call { try await ledger.createAccounts(accounts) }
+        if let bad = results.enumerated().first(where: { $0.element != .ok && $0.element != .exists }) {
+            throw PaymentError(.ledger, "chart account \(accounts[bad.offset].id): \(bad.element)")
+        }
+    }
+
+    /// Runs one step.
+    public func run(_ step: PaymentStep) async throws(PaymentError) -> StepOutcome {
+        try await run([step])[0].get()
+    }
+
+    /// Runs independent steps together: one read and one write for the whole batch, so the
+    /// cost per step falls with the batch size. Steps on the same intent are ordered by the
+    /// ledger, as separate requests would be.
+    public func run(_ steps: [PaymentStep]) async throws(PaymentError) -> [Result<StepOutcome, PaymentError>] {
+        var outcomes = [Result<StepOutcome, PaymentError>?](repeating: nil, count: steps.count)
+        try await createIntentAccounts(steps, &outcomes)
+        var open = steps.indices.filter { outcomes[$0] == nil }
+        var attempt = 0
+        while !open.isEmpty {
+            attempt += 1
+            let facts = try await readFacts(open.map { steps[$0] })
+            let planner = StepPlanner(now: clock())
+            var chains: [(index: Int, plan: StepPlanner.Plan)] = []
+            for (position, index) in open.enumerated() {
+                if let earlier = facts[position].earlier {
+                    outcomes[index] = Self.recognize(steps[index], earlier)
+                    continue
+                }
+                switch planner.plan(steps[index], facts[position]) {
+                case .success(let plan): chains.append((index, plan))
+                case .failure(let error): outcomes[index] = .failure(error)
+                }
+            }
+            let retry = try await write(chains, steps, &outcomes, lastAttempt: attempt >= attemptsMax)
+            open = retry
+        }
+        return outcomes.map { $0! }
+    }
+
+    /// Reads one intent.
+    public func intent(_ id: UInt128) async throws(PaymentError) -> PaymentIntent {
+        let accountID = IntentLayout.accountID(intent: id)
+        guard let account = try await call({ try await ledger.lookupAccounts([accountID]) }).first else {
+            throw PaymentError(.intentNotFound, "no payment intent \(id)")
+        }
+        return try await derive(account)
+    }
+
+    /// Intents in creation order after `after` (an intent account timestamp; 0 from the start),
+    /// optionally only those with `status`, at most `limit`.
+    public func intents(status: PaymentIntent.Status?, after: UInt64, limit: Int) async throws(PaymentError) -> (intents: [PaymentIntent], next: UInt64?) {
+        var found: [PaymentIntent] = []
+        var cursor = after
+        while found.count < limit {
+            let filter = QueryFilter(code: IntentLayout.intentAccountCode, timestampMin: cursor + 1, limit: 512)
+            let accounts = try await call { try await ledger.queryAccounts(filter) }
+            for account in accounts {
+                cursor = account.timestamp
+                let intent = try await derive(account)
+                if status == nil || intent.status == status { found.append(intent) }
+                if found.count == limit { return (found, cursor) }
+            }
+            if accounts.count < 512 { return (found, nil) }
+        }
+        return (found, cursor)
+    }
+
+    private func derive(_ account: Account) async throws(PaymentError) -> PaymentIntent {
+        let transfers = try await call { try await ledger.queryTransfers(QueryFilter(userData128: account.userData128, ledger: account.ledger)) }
+        guard let intent = PaymentIntent(account: account, transfers: transfers) else {
+            throw PaymentError(.intentNotFound, "intent \(account.userData128) has no authorization (an authorize that did not finish: retry it)")
+        }
+        return intent
+    }
+}
+
+/// Runs a ledger call, keeping its error as the cause.
+func call<T>(_ body: () async throws -> T) async throws(PaymentError) -> T {
+    do {
+        return try await body()
+    } catch let error as PaymentError {
+        throw error
+    } catch {
+        throw PaymentError(.ledger, "the ledger refused the request: \(error)", underlying: error)
+    }
+}
