@@ -14,7 +14,7 @@ extension CSVMapping {
     /// `TimeZone`).
     public static let adyenSettlementDetails = CSVMapping(
         date: "Creation Date", amount: .debitCredit(debit: "Gross Debit (GC)", credit: "Gross Credit (GC)"),
-        currency: .column("Gross Currency"), reference: "Psp Reference",
+        currency: .column(name: "Gross Currency"), reference: "Psp Reference",
         accountServicerReference: "Modification Reference", endToEndID: "Merchant Reference", description: "Type",
         typeFilter: .include(column: "Type", values: [
             "Settled", "SettledBulk", "Refunded", "RefundedBulk", "RefundedReversed",
@@ -29,7 +29,7 @@ extension CSVMapping {
     public static let adyenSettlementDetailsNet: CSVMapping = {
         var mapping = adyenSettlementDetails
         mapping.amount = .debitCredit(debit: "Net Debit (NC)", credit: "Net Credit (NC)")
-        mapping.currency = .column("Net Currency")
+        mapping.currency = .column(name: "Net Currency")
         mapping.typeFilter = .exclude(column: "Type", values: ["MerchantPayout"])
         return mapping
     }()
@@ -44,14 +44,14 @@ extension CSVMapping {
     /// undo), `accountServicerReference` the `source_id` of the row's own object, the
     /// description `description`, dates `created_utc` and `available_on_utc` (UTC).
     public static let stripePayoutReconciliation = CSVMapping(
-        date: "created_utc", valueDate: "available_on_utc", amount: .signed("gross"), currency: .column("currency"),
+        date: "created_utc", valueDate: "available_on_utc", amount: .signed(column: "gross"), currency: .column(name: "currency"),
         reference: "charge_id", accountServicerReference: "source_id", description: "description",
         dateFormat: .isoDateTime)
 
     /// The Stripe report at **net** (`net` = gross − fee): the lines add up to the payout.
     public static let stripePayoutReconciliationNet: CSVMapping = {
         var mapping = stripePayoutReconciliation
-        mapping.amount = .signed("net")
+        mapping.amount = .signed(column: "net")
         return mapping
     }()
 }

@@ -8,7 +8,7 @@ public struct CSVMapping: Sendable, Codable, Hashable {
     /// Where the amount is.
     public enum AmountColumns: Sendable, Codable, Hashable {
         /// One signed column; `signConvention` says which sign is a credit.
-        case signed(String)
+        case signed(column: String)
         /// Separate unsigned debit and credit columns (Adyen's `Gross Debit (GC)` and
         /// `Gross Credit (GC)`); a row fills one of them.
         case debitCredit(debit: String, credit: String)
@@ -17,9 +17,9 @@ public struct CSVMapping: Sendable, Codable, Hashable {
     /// Where the currency is.
     public enum CurrencySource: Sendable, Codable, Hashable {
         /// A column holding an ISO 4217 code, any case (Stripe writes `eur`).
-        case column(String)
+        case column(name: String)
         /// Every row is in this currency.
-        case fixed(String)
+        case fixed(code: String)
     }
 
     /// The date layouts processors export.
