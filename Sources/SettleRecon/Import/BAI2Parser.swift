@@ -39,6 +39,9 @@ struct BAI2Parser {
         guard header.code == "01" else {
             throw StatementError(location: header.location, message: "a BAI2 file starts with an 01 record, not \(header.code)")
         }
+        guard header.field(7).trimmingSpaces == "2" else {
+            throw StatementError(location: header.location, message: "BAI file version \"\(header.field(7).trimmingSpaces)\" is not 2; only BAI2 is read")
+        }
         fileKey = "\(header.field(0).trimmingSpaces):\(header.field(2).trimmingSpaces):\(header.field(4).trimmingSpaces)"
         var total: Int64 = 0
         var groups = 0

@@ -24,27 +24,39 @@ public struct CSVMapping: Sendable, Codable, Hashable {
 
     /// The date layouts processors export.
     public enum DateFormat: String, Sendable, Codable, Hashable, CaseIterable {
+        /// `2026-07-06`.
         case isoDate = "yyyy-MM-dd"
         /// The time is ignored: the date is taken as written, in whatever zone the file uses.
         case isoDateTime = "yyyy-MM-dd HH:mm:ss"
+        /// `06.07.2026`, as German and Swiss banks write it.
         case dayMonthYear = "dd.MM.yyyy"
+        /// `07/06/2026`, as US banks write it.
         case monthDayYear = "MM/dd/yyyy"
     }
 
     /// Which sign of a signed amount is money in.
     public enum SignConvention: String, Sendable, Codable, Hashable {
-        case positiveIsCredit, positiveIsDebit
+        /// Money in is positive (Stripe's `gross` and `net`, most bank exports).
+        case positiveIsCredit
+        /// Money out is positive (some card-account exports).
+        case positiveIsDebit
     }
 
     /// Rows to keep by the value of a type column; the others are skipped (not errors).
     public enum TypeFilter: Sendable, Codable, Hashable {
+        /// Keep only rows whose `column` holds one of `values`.
         case include(column: String, values: [String])
+        /// Keep every row except those whose `column` holds one of `values`.
         case exclude(column: String, values: [String])
     }
 
+    /// The booking date column (required; an empty cell is an error).
     public var date: String
+    /// The value date column; an empty cell leaves the line's value date nil.
     public var valueDate: String?
+    /// The amount column or columns.
     public var amount: AmountColumns
+    /// The currency column, or one currency for the whole file.
     public var currency: CurrencySource
     /// The payment's key for the matcher (`StatementLine.reference`).
     public var reference: String?
@@ -52,14 +64,20 @@ public struct CSVMapping: Sendable, Codable, Hashable {
     public var accountServicerReference: String?
     /// The merchant's reference (`StatementLine.endToEndID`).
     public var endToEndID: String?
+    /// Free text for people reading a report (`StatementLine.description`).
     public var description: String?
+    /// Which rows are statement lines at all (Adyen's `Type`: fee and payout rows are not payments).
     public var typeFilter: TypeFilter?
+    /// How both date columns are written.
     public var dateFormat: DateFormat
     /// `.` or `,`; no thousands separators are accepted.
     public var decimalSeparator: Character
+    /// The field separator (`,`, `;` or a tab); fields holding it must be quoted.
     public var delimiter: Character
+    /// Which sign of a `.signed` amount is a credit; positive by default.
     public var signConvention: SignConvention
 
+    /// A mapping; only the date, amount and currency are required.
     public init(date: String, valueDate: String? = nil, amount: AmountColumns, currency: CurrencySource,
                 reference: String? = nil, accountServicerReference: String? = nil, endToEndID: String? = nil,
                 description: String? = nil, typeFilter: TypeFilter? = nil, dateFormat: DateFormat = .isoDate,
@@ -85,6 +103,7 @@ public struct CSVMapping: Sendable, Codable, Hashable {
         case typeFilter, dateFormat, decimalSeparator, delimiter, signConvention
     }
 
+    /// Decodes a mapping; omitted settings take the initializer's defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -101,6 +120,7 @@ public struct CSVMapping: Sendable, Codable, Hashable {
             signConvention: try c.decodeIfPresent(SignConvention.self, forKey: .signConvention) ?? .positiveIsCredit)
     }
 
+    /// Encodes every setting, the characters as one-character strings.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(date, forKey: .date)

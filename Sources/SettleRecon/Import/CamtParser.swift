@@ -24,9 +24,13 @@ enum CamtParser {
         guard let message = root.child(messageName) else {
             throw StatementError(location: "\(messagePath) (XML line \(root.line))", message: "missing \(messageName)")
         }
+        let reports = message.children(reportName)
+        guard !reports.isEmpty else {
+            throw StatementError(location: "\(messagePath)/\(reportName) (XML line \(message.line))", message: "no \(reportName) in the message")
+        }
         var entryCounter = 0
         var statements: [Statement] = []
-        for (index, report) in message.children(reportName).enumerated() {
+        for (index, report) in reports.enumerated() {
             let path = "\(messagePath)/\(reportName)[\(index + 1)]"
             statements.append(try statement(report, path: path, format: format, entryCounter: &entryCounter))
         }

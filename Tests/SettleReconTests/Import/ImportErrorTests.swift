@@ -102,6 +102,18 @@ struct ImportErrorTests {
         #expect(ImportSamples.error("<html><body/></html>")?.message.hasPrefix("not an ISO 20022 document") == true)
     }
 
+    @Test("a message without statements is refused")
+    func noStatements() throws {
+        let document = """
+        <?xml version="1.0"?>
+        <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">
+          <BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>M</MsgId></GrpHdr></BkToCstmrDbtCdtNtfctn>
+        </Document>
+        """
+        let error = try #require(ImportSamples.error(document))
+        #expect(error.description == "Document/BkToCstmrDbtCdtNtfctn/Ntfctn (XML line 3): no Ntfctn in the message")
+    }
+
     @Test("a camt.053 read as camt.054 is refused")
     func formatMismatch() throws {
         let error = try #require(ImportSamples.error(try ImportSamples.text("camt053_v08_ch-sps2_ubs.xml"), format: .camt054))
@@ -127,6 +139,8 @@ struct ImportErrorTests {
         ("02,031001234,122099999,1,040620,2359,,2/", "02,031001234,122099999,1,040620,2359,XXX,2/", "line 2", "unknown currency \"XXX\""),
         ("16,218,20000000,V,040622,", "16,218,20000000,V,040632,", "line 16", "\"040632\" is not a YYMMDD date"),
         ("\n99,345450000,4,31/", "", "line 31", "the file ends without a 99 file trailer"),
+        ("65,,2/", "65,,1/", "line 1", "BAI file version \"1\" is not 2; only BAI2 is read"),
+        ("49,4000000,5/", "49,4000000,5/\n16,115,1,,,,", "line 12", "expected an 03 account or the 98 group trailer, found 16"),
     ])
     func bai2Structure(_ original: String, _ wrong: String, _ location: String, _ message: String) throws {
         let mutated = try Self.replacing(original, with: wrong, in: try ImportSamples.text("bai2_bai-spec-appendix-d.txt"))
