@@ -68,14 +68,14 @@ extension BAI2Parser {
         return StatementLine(
             sourceLine: record.line, amount: amount, currency: currency.code, direction: direction,
             bookingDate: asOf, valueDate: valueDate,
-            reference: customerReference.nonEmpty ?? bankReference.nonEmpty,
-            accountServicerReference: bankReference.nonEmpty, description: text.nonEmpty)
+            reference: customerReference.nonEmptyOrNil ?? bankReference.nonEmptyOrNil,
+            accountServicerReference: bankReference.nonEmptyOrNil, description: text.nonEmptyOrNil)
     }
 }
 
 extension String {
     /// nil for the empty string, so optional fields stay absent rather than blank.
-    var nonEmpty: String? { isEmpty ? nil : self }
+    var nonEmptyOrNil: String? { isEmpty ? nil : self }
 }
 
 extension Character {

@@ -4,7 +4,7 @@ extension CSVStatementParser {
     /// One data row as a statement line; errors name the physical line and the column.
     static func line(_ record: CSVReader.Record, _ columns: Columns, _ mapping: CSVMapping,
                      decimalSeparator: UInt8) throws(StatementError) -> StatementLine {
-        func text(_ column: Int?) -> String? { column.flatMap { record.fields[$0].trimmingSpaces.nonEmpty } }
+        func text(_ column: Int?) -> String? { column.flatMap { record.fields[$0].trimmingSpaces.nonEmptyOrNil } }
         func fail(_ column: Int, _ message: String) -> StatementError {
             StatementError(location: "line \(record.line), column \"\(columns.names[column])\"", message: message)
         }
