@@ -103,8 +103,8 @@ extension MatchState {
             })
         }
         for line in lines.indices where lineOutcome[line] == .open && lineDates[line] != MatchState.noDate {
-            let d = lines[line].direction == .credit ? 0 : 1
-            guard let p = indexes[d].nearest(amount: lines[line].amount, tolerance: options.amountToleranceMinor,
+            let d = lineDirections[line] == .credit ? 0 : 1
+            guard let p = indexes[d].nearest(amount: lineAmounts[line], tolerance: options.amountToleranceMinor,
                                              day: lineDates[line], window: options.dateWindowDays) else { continue }
             record(line: line, entries: [indexes[d].order[p]], rule: .amountDate)
             indexes[d].remove(p)

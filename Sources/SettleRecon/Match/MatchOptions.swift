@@ -18,14 +18,29 @@ public struct MatchOptions: Sendable, Codable, Hashable {
     /// key that reference matching looks at: a limit that bounds the work per line.
     public var maxGroupSize: Int
 
+    /// Limits on the options, because the work per line grows with them: the day-total rule
+    /// tries every day in the window, and the amount-and-date rule visits every distinct
+    /// amount within the tolerance.
+    public static let dateWindowDaysRange = 0...366
+    public static let amountToleranceMinorRange: ClosedRange<Int64> = 0...10_000
+    public static let maxGroupSizeRange = 1...1_000_000
+
+    /// Whether every option is within its limit.
+    public var isValid: Bool {
+        MatchOptions.dateWindowDaysRange.contains(dateWindowDays)
+            && MatchOptions.amountToleranceMinorRange.contains(amountToleranceMinor)
+            && MatchOptions.maxGroupSizeRange.contains(maxGroupSize)
+    }
+
+    /// Traps on options outside their limits; API input goes through `init(from:)`, which throws.
     public init(dateWindowDays: Int = 3, amountToleranceMinor: Int64 = 0, oneToMany: Bool = true,
                 matchDayTotals: Bool = true, maxGroupSize: Int = 10_000) {
-        precondition(dateWindowDays >= 0 && amountToleranceMinor >= 0 && maxGroupSize >= 1)
         self.dateWindowDays = dateWindowDays
         self.amountToleranceMinor = amountToleranceMinor
         self.oneToMany = oneToMany
         self.matchDayTotals = matchDayTotals
         self.maxGroupSize = maxGroupSize
+        precondition(isValid, "match options outside their limits")
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,9 +68,10 @@ public struct MatchOptions: Sendable, Codable, Hashable {
             }
             amountToleranceMinor = value
         }
-        guard dateWindowDays >= 0, amountToleranceMinor >= 0, maxGroupSize >= 1 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "options must not be negative"))
+        guard isValid else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "date_window_days must be in 0...366, amount_tolerance_minor in 0...10000, max_group_size in 1...1000000"))
         }
     }
 

@@ -44,8 +44,8 @@ extension MatchState {
                 while p < end, index.keys[p] == key {
                     let other = Int(index.lines[p])
                     p += 1
-                    guard lineOutcome[other] == .matched, lines[other].direction == lines[line].direction,
-                          lines[other].amount == lines[line].amount, original < 0 || other < original else { continue }
+                    guard lineOutcome[other] == .matched, lineDirections[other] == lineDirections[line],
+                          lineAmounts[other] == lineAmounts[line], original < 0 || other < original else { continue }
                     original = other
                     sharedKey = key
                 }
@@ -85,7 +85,7 @@ extension MatchState {
             lineOutcome[line] = .mismatch
             for e in group { entryOutcome[e] = .mismatch }
             mismatches.append(PendingMismatch(line: line, entries: group,
-                                              ledgerAmount: netAmount(group, direction: lines[line].direction)))
+                                              ledgerAmount: netAmount(group, direction: lineDirections[line])))
         }
     }
 }

@@ -46,11 +46,11 @@ extension MatchState {
             })
         }
         for line in lines.indices where lineOutcome[line] == .open && lineDates[line] != MatchState.noDate {
-            let d = lines[line].direction == .credit ? 0 : 1
+            let d = lineDirections[line] == .credit ? 0 : 1
             for offset in MatchState.dayOffsets(window: options.dateWindowDays) {
                 guard let g = groups[d].group(day: lineDates[line] + offset),
                       groups[d].count(g) >= 2, groups[d].count(g) <= options.maxGroupSize,
-                      isWithinTolerance(Int128(lines[line].amount) - groups[d].sums[g]) else { continue }
+                      isWithinTolerance(Int128(lineAmounts[line]) - groups[d].sums[g]) else { continue }
                 let members = Array(groups[d].members[groups[d].start[g]..<groups[d].start[g + 1]])
                 record(line: line, entries: members, rule: .oneToMany)
                 groups[d].isOpen[g] = false

@@ -49,7 +49,7 @@ extension MatchState {
     }
 
     mutating func record(line: Int, entries group: [Int], rule: MatchRule) {
-        let difference = Int128(lines[line].amount) - netAmount(group, direction: lines[line].direction)
+        let difference = Int128(lineAmounts[line]) - netAmount(group, direction: lineDirections[line])
         let index = Int32(matches.count)
         matches.append(PendingMatch(line: line, entries: group.sorted(), rule: rule, difference: Int64(difference)))
         lineOutcome[line] = .matched
@@ -67,8 +67,8 @@ extension MatchState {
             for key in keys(ofLine: line) {
                 for p in referenceRange(key) {
                     let e = Int(refEntries[p])
-                    guard entryOutcome[e] == .open, entries[e].direction == lines[line].direction,
-                          isWithinTolerance(Int128(lines[line].amount) - Int128(entries[e].amount)) else { continue }
+                    guard entryOutcome[e] == .open, entries[e].direction == lineDirections[line],
+                          isWithinTolerance(Int128(lineAmounts[line]) - Int128(entries[e].amount)) else { continue }
                     if isBetter(e, than: best, line: line) { best = e }
                 }
             }
@@ -88,7 +88,7 @@ extension MatchState {
             }
             for e in held { entryOutcome[e] = .open }
             guard held.count == lines[line].transactions.count,
-                  isWithinTolerance(Int128(lines[line].amount) - netAmount(held, direction: lines[line].direction))
+                  isWithinTolerance(Int128(lineAmounts[line]) - netAmount(held, direction: lineDirections[line]))
             else { continue }
             record(line: line, entries: held, rule: .oneToMany)
         }
@@ -97,7 +97,7 @@ extension MatchState {
     /// The best open transfer for one transaction of a batched line: one of the transaction's
     /// keys, its direction (else the line's), its amount within tolerance when it states one.
     func transferFor(_ transaction: EntryTransaction, of line: Int) -> Int? {
-        let direction = transaction.direction ?? lines[line].direction
+        let direction = transaction.direction ?? lineDirections[line]
         var best = -1
         for text in [transaction.endToEndID, transaction.accountServicerReference] {
             guard let key = MatchState.referenceKey(text) else { continue }
@@ -127,7 +127,7 @@ extension MatchState {
         for line in lines.indices where lineOutcome[line] == .open {
             let group = openReferenceGroup(line: line)
             guard group.count >= 2, group.count <= options.maxGroupSize,
-                  isWithinTolerance(Int128(lines[line].amount) - netAmount(group, direction: lines[line].direction))
+                  isWithinTolerance(Int128(lineAmounts[line]) - netAmount(group, direction: lineDirections[line]))
             else { continue }
             record(line: line, entries: group, rule: .oneToMany)
         }

@@ -27,8 +27,12 @@ import SettleMoney
 /// every payout as a mismatch against one of its transfers.
 public enum Matcher {
     /// Deterministic: the report depends only on the multiset of inputs, never on their order.
-    /// About O((n + m) log(n + m)) for realistic data; rules 1–5 scan at most
-    /// `options.maxGroupSize` transfers per reference key.
+    /// About O((n + m) log(n + m)) for realistic data: rules 1–5 scan at most
+    /// `options.maxGroupSize` transfers per reference key, rule 6 does two binary searches per
+    /// distinct amount within the tolerance, rule 7 one per day in the window.
+    ///
+    /// Lines should have distinct `sourceLine`s (one statement's lines); the transfers one
+    /// account in the lines' currency, which the caller selects.
     public static func reconcile(lines: [StatementLine], entries: [LedgerEntry],
                                  options: MatchOptions = MatchOptions()) -> ReconReport {
         var state = MatchState(lines: lines, entries: entries, options: options)
@@ -56,6 +60,9 @@ struct MatchState {
     let options: MatchOptions
     /// Sorted by source line (then by content, so equal positions still sort the same).
     let lines: [StatementLine]
+    /// The lines' amounts and directions apart from the lines, so hot loops touch no strings.
+    let lineAmounts: [Int64]
+    let lineDirections: [Direction]
     /// Day numbers; `MatchState.noDate` for a line with neither value nor booking date.
     let lineDates: [Int]
     /// Keys of line i are `lineKeys[keyOffsets[i]..<keyOffsets[i + 1]]`, ascending, unique.
@@ -84,6 +91,8 @@ struct MatchState {
         self.options = options
         self.lines = lines.sorted(by: MatchState.lineOrder)
         self.entries = entries.sorted(by: MatchState.entryOrder)
+        lineAmounts = self.lines.map(\.amount)
+        lineDirections = self.lines.map(\.direction)
         lineDates = self.lines.map { ($0.valueDate ?? $0.bookingDate)?.dayNumber ?? MatchState.noDate }
         (keyOffsets, lineKeys) = MatchState.collectKeys(self.lines, maxTransactions: options.maxGroupSize)
         (refKeys, refEntries) = MatchState.referenceIndex(self.entries)

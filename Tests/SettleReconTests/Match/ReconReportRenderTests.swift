@@ -82,11 +82,17 @@ import Testing
         #expect(try JSONDecoder().decode(ReconReport.self, from: data) == ReconReportRenderTests.report)
     }
 
-    @Test func optionsDecodeWithDefaultsAndRejectNegatives() throws {
+    @Test func optionsDecodeWithDefaultsAndRejectValuesOutsideTheLimits() throws {
         let options = try JSONDecoder().decode(MatchOptions.self, from: Data(#"{"amount_tolerance_minor":"25"}"#.utf8))
         #expect(options == MatchOptions(amountToleranceMinor: 25))
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(MatchOptions.self, from: Data(#"{"date_window_days":-1}"#.utf8))
+        }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(MatchOptions.self, from: Data(#"{"amount_tolerance_minor":"10001"}"#.utf8))
+        }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(MatchOptions.self, from: Data(#"{"max_group_size":0}"#.utf8))
         }
     }
 }
