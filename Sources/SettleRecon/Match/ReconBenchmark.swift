@@ -14,6 +14,7 @@ public enum ReconBenchmark {
         public var unmatchedLines = 0, unmatchedEntries = 0
     }
 
+    /// Generated inputs for `Matcher.reconcile`, and what was planted in them.
     public struct Workload: Sendable {
         public var lines: [StatementLine]
         public var entries: [LedgerEntry]

@@ -17,11 +17,18 @@ public enum MatchRule: String, Sendable, Codable, Hashable, CaseIterable {
 /// `unmatchedEntries`, `duplicates` (ledger side) or `amountMismatches`. Lists are ordered by
 /// source line, then transfer id, so equal inputs in any order give an equal report.
 public struct ReconReport: Sendable, Hashable, Codable {
+    /// Counts and totals of every list below, and the options used.
     public var summary: Summary
+    /// By source line.
     public var matched: [Match]
+    /// By source line.
     public var unmatchedLines: [UnmatchedLine]
+    /// By transfer id.
     public var unmatchedEntries: [UnmatchedEntry]
+    /// By source line (for a ledger-side duplicate, its original's line), statement side first,
+    /// then by transfer id.
     public var duplicates: [Duplicate]
+    /// By source line.
     public var amountMismatches: [AmountMismatch]
 
     public init(summary: Summary, matched: [Match], unmatchedLines: [UnmatchedLine],
@@ -44,7 +51,9 @@ public struct ReconReport: Sendable, Hashable, Codable {
 
     /// A count with its credit and debit totals, in minor units (128-bit so no sum overflows).
     public struct Totals: Sendable, Hashable {
+        /// Items in the category (a one-to-many match counts once).
         public var count: Int = 0
+        /// Sums of credit and of debit amounts.
         public var creditMinor: Int128 = 0
         public var debitMinor: Int128 = 0
 
@@ -63,8 +72,10 @@ public struct ReconReport: Sendable, Hashable, Codable {
     /// Counts and totals per category, and the options that produced them, so a report read
     /// later says how it was made.
     public struct Summary: Sendable, Hashable, Codable {
+        /// Inputs: statement lines and ledger transfers.
         public var lineCount: Int
         public var entryCount: Int
+        /// The options the report was made with.
         public var options: MatchOptions
         /// Matched lines, totalled over the line amounts.
         public var matched: Totals
@@ -72,7 +83,9 @@ public struct ReconReport: Sendable, Hashable, Codable {
         public var matchedByReference: Int
         public var matchedByAmountDate: Int
         public var matchedOneToMany: Int
+        /// Unmatched lines, totalled over their amounts.
         public var unmatchedLines: Totals
+        /// Unmatched transfers, totalled over their amounts.
         public var unmatchedEntries: Totals
         /// Statement-side and ledger-side duplicates, totalled over the duplicated amount.
         public var duplicates: Totals
@@ -95,7 +108,9 @@ public struct ReconReport: Sendable, Hashable, Codable {
 
     /// A line and the transfers it settles.
     public struct Match: Sendable, Hashable {
+        /// The line's position in its statement file.
         public var sourceLine: Int
+        /// The line's `reference`, as the statement wrote it.
         public var reference: String?
         public var direction: Direction
         /// The line's amount.
