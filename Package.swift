@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "SettleAPI",
             dependencies: [
-                "SettleCore", "SettleEngine", "SettleProtocol",
+                "SettleCore", "SettleEngine", "SettleProtocol", "SettleMoney", "SettlePayments", "SettleRecon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -28,6 +28,24 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case requestNumberReused = "request_number_reused"
         case unavailable
         case internalError = "internal_error"
+        // Payments (the step was refused and nothing of it applied).
+        case intentNotFound = "intent_not_found"
+        case intentExists = "intent_exists"
+        case chartOfAccountsMissing = "chart_of_accounts_missing"
+        case captureExceedsAuthorization = "capture_exceeds_authorization"
+        case nothingToCapture = "nothing_to_capture"
+        case authorizationExpired = "authorization_expired"
+        case intentCanceled = "intent_canceled"
+        case refundExceedsCaptured = "refund_exceeds_captured"
+        case disputeExceedsCaptured = "dispute_exceeds_captured"
+        case disputeNotFound = "dispute_not_found"
+        case disputeAlreadyResolved = "dispute_already_resolved"
+        case stepKeyReused = "step_key_reused"
+        case stepRefusedBefore = "step_refused_before"
+        case contention
+        // Reconciliation.
+        case statementInvalid = "statement_invalid"
+        case statementNotFound = "statement_not_found"
     }
 
     public var code: Code
@@ -49,8 +67,12 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyTooLarge: .contentTooLarge
         case .unauthenticated: .unauthorized
         case .permissionDenied: .forbidden
-        case .notFound, .sessionNotFound: .notFound
+        case .notFound, .sessionNotFound, .intentNotFound, .disputeNotFound, .statementNotFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
+        case .intentExists, .chartOfAccountsMissing, .captureExceedsAuthorization, .nothingToCapture, .authorizationExpired,
+             .intentCanceled, .refundExceedsCaptured, .disputeExceedsCaptured, .disputeAlreadyResolved, .stepRefusedBefore,
+             .contention: .conflict
+        case .stepKeyReused, .statementInvalid: .unprocessableContent
         case .rateLimited: .tooManyRequests
         case .idempotencyKeyInFlight, .requestTooOld: .conflict
         case .idempotencyKeyReused, .requestNumberReused: .unprocessableContent
@@ -64,8 +86,13 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedRequest, .invalidField, .unknownField, .unknownFlag, .batchSizeOutOfRange, .bodyTooLarge: .invalidArgument
         case .unauthenticated: .unauthenticated
         case .permissionDenied: .permissionDenied
-        case .notFound, .sessionNotFound: .notFound
+        case .notFound, .sessionNotFound, .intentNotFound, .disputeNotFound, .statementNotFound: .notFound
         case .methodNotAllowed: .unimplemented
+        case .intentExists: .alreadyExists
+        case .chartOfAccountsMissing, .captureExceedsAuthorization, .nothingToCapture, .authorizationExpired, .intentCanceled,
+             .refundExceedsCaptured, .disputeExceedsCaptured, .disputeAlreadyResolved, .stepRefusedBefore: .failedPrecondition
+        case .stepKeyReused, .contention: .aborted
+        case .statementInvalid: .invalidArgument
         case .rateLimited, .idempotencyKeysExhausted: .resourceExhausted
         case .idempotencyKeyInFlight, .idempotencyKeyReused: .aborted
         case .requestTooOld, .requestNumberReused: .failedPrecondition

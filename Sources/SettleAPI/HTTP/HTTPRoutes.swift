@@ -30,6 +30,8 @@ public struct HTTPRoutes: Sendable {
         addOperationRoutes(router)
         addLedgerRoutes(router)
         addAdminRoutes(router)
+        addPaymentRoutes(router)
+        addReconRoutes(router)
         // Added last, it still wraps the router's not-found responder.
         let routes = router.routes.map { ($0.method, $0.path.description.split(separator: "/").map(String.init)) }
         router.add(middleware: UnmatchedRouteMiddleware(routes: routes))
@@ -82,7 +84,7 @@ public struct HTTPRoutes: Sendable {
         }
     }
 
-    private static func apiError(_ error: DecodingError) -> APIError {
+    static func apiError(_ error: DecodingError) -> APIError {
         switch error {
         case .typeMismatch(let type, let context):
             return APIError(.invalidField, "\(jsonPath(context.codingPath)): \(expected(type)) is expected")

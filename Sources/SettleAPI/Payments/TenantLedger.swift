@@ -1,0 +1,62 @@
+import SettleCore
+import SettleEngine
+import SettlePayments
+
+/// The ledger of one API key's tenant, as `Payments` uses it: every call goes through
+/// `LedgerAPI`, with the same checks, limits and metrics as a client's own calls.
+struct TenantLedger: PaymentsLedger {
+    let api: LedgerAPI
+    let principal: Principal
+
+    func createAccounts(_ accounts: [Account]) async throws -> [CreateAccountResult] {
+        let reply = try await api.createAccounts(principal, accounts)
+        guard case .accounts(let results) = reply.results else {
+            throw APIError(.internalError, "the engine answered accounts with another kind of reply")
+        }
+        return results
+    }
+
+    func createTransfers(_ transfers: [Transfer]) async throws -> LedgerWrite {
+        let reply = try await api.createTransfers(principal, transfers)
+        guard case .transfers(let results) = reply.results else {
+            throw APIError(.internalError, "the engine answered transfers with another kind of reply")
+        }
+        return LedgerWrite(results: results, op: reply.op)
+    }
+
+    func lookupAccounts(_ ids: [UInt128]) async throws -> [Account] { try await api.lookupAccounts(principal, ids: ids) }
+    func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer] { try await api.lookupTransfers(principal, ids: ids) }
+    func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer] { try await api.accountTransfers(principal, filter) }
+    func queryAccounts(_ filter: QueryFilter) async throws -> [Account] { try await api.queryAccounts(principal, filter) }
+    func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer] { try await api.queryTransfers(principal, filter) }
+}
+
+extension APIError {
+    /// A refused payment step, in the API's words. A ledger failure underneath (unavailable,
+    /// rate limited) stays what it was.
+    init(_ error: PaymentError) {
+        if let underlying = error.underlying {
+            self = APIError.wrapping(underlying)
+            return
+        }
+        let code: Code = switch error.code {
+        case .invalidRequest: .invalidField
+        case .intentNotFound: .intentNotFound
+        case .intentExists: .intentExists
+        case .chartMissing: .chartOfAccountsMissing
+        case .captureExceedsAuthorization: .captureExceedsAuthorization
+        case .nothingToCapture: .nothingToCapture
+        case .authorizationExpired: .authorizationExpired
+        case .intentCanceled: .intentCanceled
+        case .refundExceedsCaptured: .refundExceedsCaptured
+        case .disputeExceedsCaptured: .disputeExceedsCaptured
+        case .disputeNotFound: .disputeNotFound
+        case .disputeAlreadyResolved: .disputeAlreadyResolved
+        case .stepKeyReused: .stepKeyReused
+        case .stepRefusedBefore: .stepRefusedBefore
+        case .contention: .contention
+        case .ledger: .internalError
+        }
+        self.init(code, error.message)
+    }
+}
