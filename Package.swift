@@ -59,6 +59,7 @@ let package = Package(
             name: "settle",
             dependencies: [
                 "SettleCore", "SettleStorage", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
+                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -77,6 +78,17 @@ let package = Package(
         .target(
             name: "SettlePayments",
             dependencies: ["SettleCore", "SettleMoney", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // `settle demo`: a marketplace day over the HTTP API, its settlement file, its reconciliation.
+        .target(
+            name: "SettleDemo",
+            dependencies: [
+                "SettleMoney", "SettleRecon",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // Seeded workload generator, independent reference model and the simulator loop.
@@ -145,6 +157,7 @@ let package = Package(
             name: "SettleAPITests",
             dependencies: [
                 "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol", "SettleStorage", "SettleRecon", "SettleMoney",
+                "SettleDemo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
