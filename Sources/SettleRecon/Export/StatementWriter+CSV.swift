@@ -16,10 +16,10 @@ extension StatementWriter {
     ///   a `.signed` column holds the amount signed by `signConvention`, `.debitCredit` fills the
     ///   column of the line's direction and leaves the other empty. (A zero amount reads back as
     ///   the convention's positive direction, since zero has no sign.)
-    /// - A dedicated type column holds a value the mapping's filter keeps (its first `include`
-    ///   value; for `exclude`, the empty string or else the first of `Payment 1`, `Payment 2`…
-    ///   not excluded); a type column that is also
-    ///   another field's (Adyen's `Type` description) holds that field, and the filter decides.
+    /// - A dedicated type column holds a value the mapping's filter keeps: its first `include`
+    ///   value, or for `exclude` the empty string, else the first of `Payment 1`, `Payment 2`…
+    ///   not excluded. A type column that is also another field's (Adyen's `Type` description)
+    ///   holds that field, and the filter decides whether the row is read back.
     /// - RFC 4180 quoting: a field holding the delimiter, a quote, CR or LF is quoted, its
     ///   quotes doubled. The importer trims surrounding spaces and tabs and reads empty cells as
     ///   absent.
