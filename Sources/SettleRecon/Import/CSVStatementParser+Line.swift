@@ -11,7 +11,9 @@ extension CSVStatementParser {
         let currency = try self.currency(record, columns, mapping, fail: fail)
         let signed = try self.signedAmount(record, columns, exponent: currency.exponent,
                                            decimalSeparator: decimalSeparator, fail: fail)
-        let positiveIsCredit = mapping.signConvention == .positiveIsCredit
+        // Debit/credit columns say the direction themselves (signedAmount makes them
+        // credit-positive); the convention is only for a single signed column.
+        let positiveIsCredit: Bool = if case .signed = mapping.amount { mapping.signConvention == .positiveIsCredit } else { true }
         let direction: Direction = (signed >= 0) == positiveIsCredit ? .credit : .debit
         guard let dateText = text(columns.date) else { throw fail(columns.date, "missing date") }
         guard let date = parseDate(dateText, format: mapping.dateFormat) else {

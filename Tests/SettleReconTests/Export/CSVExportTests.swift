@@ -15,12 +15,12 @@ struct CSVExportTests {
             reference: "Referenz", endToEndID: "EREF", description: "Text",
             typeFilter: .exclude(column: "Art", values: ["", "Gebühr"]), dateFormat: .dayMonthYear,
             decimalSeparator: ",", delimiter: ";", signConvention: .positiveIsDebit)),
-        // A debit/credit layout keeps the default sign convention: see
-        // `debitCreditColumnsIgnoreTheSignConvention` for why.
+        // A debit/credit layout with the opposite sign convention: the columns decide.
         ("tab-mdy-debit-credit", CSVMapping(
             date: "Date", amount: .debitCredit(debit: "Withdrawals", credit: "Deposits"), currency: .column(name: "Ccy"),
             reference: "Ref", accountServicerReference: "Bank Ref", description: "Memo",
-            typeFilter: .include(column: "Kind", values: ["Payment", "Other"]), dateFormat: .monthDayYear, delimiter: "\t")),
+            typeFilter: .include(column: "Kind", values: ["Payment", "Other"]), dateFormat: .monthDayYear, delimiter: "\t",
+            signConvention: .positiveIsDebit)),
     ]
     static let seeds: [UInt64] = [1, 2, 3, 42, 1_234_567, 0xDEAD_BEEF]
 
@@ -132,10 +132,9 @@ struct CSVExportTests {
         #expect(try StatementImporter.parse(Array(text.utf8), csvMapping: mapping).first?.lines.count == 1)
     }
 
-    /// Importer bug: `CSVStatementParser.line` applies `signConvention` to `.debitCredit`
-    /// layouts too, although `CSVMapping.signConvention` documents it for `.signed` columns
-    /// only; with `.positiveIsDebit`, an amount in the credit column reads as a debit.
-    @Test("debit/credit columns ignore the sign convention (known importer bug)")
+    /// `CSVMapping.signConvention` is for a single signed column only: an amount in the credit
+    /// column is a credit whatever the convention (the importer once applied it here too).
+    @Test("debit/credit columns ignore the sign convention")
     func debitCreditColumnsIgnoreTheSignConvention() throws {
         let mapping = CSVMapping(date: "D", amount: .debitCredit(debit: "Out", credit: "In"), currency: .fixed(code: "EUR"),
                                  signConvention: .positiveIsDebit)
@@ -143,9 +142,7 @@ struct CSVExportTests {
         let text = StatementWriter.csv(Statement(format: .csv, id: "", account: "", lines: [line]), mapping: mapping)
         #expect(text == "D,Out,In\r\n1970-01-01,,7.00\r\n")
         let parsed = try StatementImporter.parse(Array(text.utf8), csvMapping: mapping).first?.lines.first
-        withKnownIssue("CSVStatementParser applies signConvention to debit/credit columns") {
-            #expect(parsed?.direction == .credit)
-        }
+        #expect(parsed?.direction == .credit)
     }
 
     @Test("a column mapped to two fields is written once, with the first field's value")
