@@ -3,7 +3,8 @@ import Foundation
 /// Checks JSON values, as `JSONSerialization` returns them, against the subset of JSON Schema
 /// (2020-12) that docs/openapi.json uses: `type` (a name or an array of names), `properties`,
 /// `required`, `additionalProperties: false`, `items`, `enum`, `pattern`, `minimum`/`maximum`,
-/// `minItems`/`maxItems`, `minLength`/`maxLength`, and `$ref` to a JSON pointer in the
+/// `minItems`/`maxItems`, `minLength`/`maxLength`, `oneOf` (exactly one subschema holds: the
+/// document uses it for "one of these properties" objects), and `$ref` to a JSON pointer in the
 /// document (`#/components/schemas/...`), applied together with its sibling keywords.
 ///
 /// Hand-written because no JSON Schema validator is in the allowed package list; it is kept
@@ -64,6 +65,9 @@ struct JSONSchemaValidator {
             guard let count, let bound = rule as? Int else { return [] }
             let fits = keyword.hasPrefix("min") ? count >= bound : count <= bound
             return fits ? [] : ["\(path): \(count) breaks \(keyword) \(bound)"]
+        case "oneOf":
+            let holding = (rule as? [[String: Any]] ?? []).filter { errors(of: value, against: $0, at: path).isEmpty }.count
+            return holding == 1 ? [] : ["\(path): \(holding) of the oneOf subschemas hold, not exactly 1"]
         case let other where Self.annotations.contains(other):
             return []
         default:
@@ -92,6 +96,9 @@ struct JSONSchemaValidator {
             case "properties":
                 for (name, child) in rule as? [String: [String: Any]] ?? [:] { out += unsupported(in: child, at: "\(path).\(name)") }
             case "items": out += unsupported(in: rule as? [String: Any] ?? [:], at: "\(path)[]")
+            case "oneOf":
+                guard let choices = rule as? [[String: Any]], !choices.isEmpty else { out.append("\(path): oneOf must be a non-empty array of schemas"); break }
+                for (index, choice) in choices.enumerated() { out += unsupported(in: choice, at: "\(path).oneOf[\(index)]") }
             case "additionalProperties": if rule as? Bool != false { out.append("\(path): additionalProperties must be false") }
             case "type", "required", "enum", "pattern", "minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength": break
             case let other where Self.annotations.contains(other): break
