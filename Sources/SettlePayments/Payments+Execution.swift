@@ -57,24 +57,28 @@ extension Payments {
         let known = Dictionary(try await call { try await ledger.lookupTransfers(Array(Set(firstLegs + openings))) }.map { ($0.id, $0) },
                                uniquingKeysWith: { a, _ in a })
         var facts: [StepPlanner.Facts] = []
+        var holdQueries: [(position: Int, filter: AccountFilter)] = []
         for (position, (step, accountID)) in zip(steps, accountIDs).enumerated() {
             var fact = StepPlanner.Facts(account: accounts[accountID], earlier: known[firstLegs[position]])
             switch step {
             case .capture, .cancel:
-                if fact.account != nil, fact.earlier == nil { fact.latestHold = try await latestHold(accountID) }
+                if fact.account != nil, fact.earlier == nil { holdQueries.append((position, Self.latestHoldFilter(accountID))) }
             case .resolveDispute(let intent, let key, _):
                 fact.disputeOpening = known[StepPlanner.disputeOpeningID(intent, key)]
             default: break
             }
             facts.append(fact)
         }
+        if !holdQueries.isEmpty {
+            let holds = try await call { try await ledger.accountTransfers(holdQueries.map(\.filter)) }
+            for (query, answer) in zip(holdQueries, holds) { facts[query.position].latestHold = answer.first }
+        }
         return facts
     }
 
-    private func latestHold(_ account: UInt128) async throws(PaymentError) -> Transfer? {
-        let filter = AccountFilter(accountID: account, code: IntentLayout.TransferCode.authorization.rawValue, limit: 1,
-                                   flags: [.credits, .reversed])
-        return try await call { try await ledger.accountTransfers(filter) }.first
+    /// The newest authorization-family transfer on the intent account.
+    static func latestHoldFilter(_ account: UInt128) -> AccountFilter {
+        AccountFilter(accountID: account, code: IntentLayout.TransferCode.authorization.rawValue, limit: 1, flags: [.credits, .reversed])
     }
 
     /// Writes the planned chains in as few batches as fit, then sorts each out: done, done

@@ -103,6 +103,13 @@ public final class LedgerAPI: Sendable {
         return try await read(principal) { $0.accountTransfers(tenant: principal.tenant, filter: filter) }
     }
 
+    /// Several account queries in one read of the partition.
+    public func accountTransfers(_ principal: Principal, _ filters: [AccountFilter]) async throws(APIError) -> [[Transfer]] {
+        try checkBatch(filters.count, "filters")
+        let filters = filters.map(Self.capped)
+        return try await read(principal) { machine in filters.map { machine.accountTransfers(tenant: principal.tenant, filter: $0) } }
+    }
+
     public func accountBalances(_ principal: Principal, _ filter: AccountFilter) async throws(APIError) -> [AccountBalance] {
         let filter = Self.capped(filter)
         return try await read(principal) { $0.accountBalances(tenant: principal.tenant, filter: filter) }

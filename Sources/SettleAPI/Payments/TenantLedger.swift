@@ -27,6 +27,7 @@ struct TenantLedger: PaymentsLedger {
     func lookupAccounts(_ ids: [UInt128]) async throws -> [Account] { try await api.lookupAccounts(principal, ids: ids) }
     func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer] { try await api.lookupTransfers(principal, ids: ids) }
     func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer] { try await api.accountTransfers(principal, filter) }
+    func accountTransfers(_ filters: [AccountFilter]) async throws -> [[Transfer]] { try await api.accountTransfers(principal, filters) }
     func queryAccounts(_ filter: QueryFilter) async throws -> [Account] { try await api.queryAccounts(principal, filter) }
     func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer] { try await api.queryTransfers(principal, filter) }
 }

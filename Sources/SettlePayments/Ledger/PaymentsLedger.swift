@@ -9,8 +9,19 @@ public protocol PaymentsLedger: Sendable {
     func lookupAccounts(_ ids: [UInt128]) async throws -> [Account]
     func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer]
     func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer]
+    /// Several account queries answered together (one round trip where the ledger allows).
+    func accountTransfers(_ filters: [AccountFilter]) async throws -> [[Transfer]]
     func queryAccounts(_ filter: QueryFilter) async throws -> [Account]
     func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer]
+}
+
+extension PaymentsLedger {
+    /// One query at a time, for ledgers without a batched form.
+    public func accountTransfers(_ filters: [AccountFilter]) async throws -> [[Transfer]] {
+        var answers: [[Transfer]] = []
+        for filter in filters { answers.append(try await accountTransfers(filter)) }
+        return answers
+    }
 }
 
 /// The outcome of one `createTransfers` batch: a result per transfer, and the journal op that

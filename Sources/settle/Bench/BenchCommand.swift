@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SettleRecon
 import Histogram
 import SettleCore
 import SettleEngine
@@ -13,13 +14,19 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmark durable commits, embedded or over the network (a benchmark, not a test).",
         discussion: """
-        Embedded: --data DIR (must not exist). Network: --target HOST:PORT of a running server \
-        with --protocol grpc|http; the benchmark creates a fresh tenant through the HTTP admin \
-        API (--admin HOST:PORT, operator key from SETTLE_OPERATOR_KEY) and reads the server's \
-        peak RSS from its /metrics.
+        Workloads: ledger (default), payments, recon. Ledger: embedded with --data DIR (must \
+        not exist), or over the network with --target HOST:PORT of a running server and \
+        --protocol grpc|http; the benchmark creates a fresh tenant through the HTTP admin API \
+        (--admin HOST:PORT, operator key from SETTLE_OPERATOR_KEY) and reads the server's peak \
+        RSS from its /metrics. Payments: --target is the server's HTTP address; --intents are \
+        authorized, captured with a fee and half refunded in batches of --batch-size steps. \
+        Recon: --lines statement lines against as many ledger transfers, in process.
         """
     )
 
+    @Option(help: "ledger, payments or recon.") var workload = "ledger"
+    @Option(help: "Payments: intents (each authorized and captured; half refunded).") var intents = 200_000
+    @Option(help: "Recon: statement lines, reconciled against as many ledger transfers.") var lines = 1_000_000
     @Option(help: "Embedded mode: data directory; must not exist yet (the benchmark starts empty).")
     var data: String?
     @Option(help: "Network mode: the server's gRPC or HTTP address, HOST:PORT.") var target: String?
@@ -34,6 +41,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Embedded mode: after the run, reopen the data directory and time recovery.") var measureRestart = false
 
     func validate() throws {
+        guard ["ledger", "payments", "recon"].contains(workload) else { throw ValidationError("--workload is ledger, payments or recon") }
+        if workload == "recon" {
+            guard lines >= 1 else { throw ValidationError("--lines must be at least 1") }
+            return
+        }
+        if workload == "payments" {
+            guard target != nil, data == nil, intents >= 2, (1...4096).contains(batchSize) || batchSize == StateMachine.batchEventsMax else {
+                throw ValidationError("payments needs --target HOST:PORT (HTTP), at least 2 --intents and a --batch-size of 1 to \(4096)")
+            }
+            return
+        }
         guard (data == nil) != (target == nil) else { throw ValidationError("give either --data (embedded) or --target (network)") }
         guard ["grpc", "http"].contains(`protocol`) else { throw ValidationError("--protocol is grpc or http") }
         guard accounts >= 2, transfers >= 1, (1...StateMachine.batchEventsMax).contains(batchSize), clients >= 1 else {
@@ -42,6 +60,11 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        switch self.workload {
+        case "recon": return runRecon()
+        case "payments": return try await runPayments()
+        default: break
+        }
         let workload = BenchWorkload(accounts: accounts, transfers: transfers, batchSize: batchSize, seed: seed)
         if let data {
             guard !FileManager.default.fileExists(atPath: data) else {
@@ -62,6 +85,25 @@ struct BenchCommand: AsyncParsableCommand {
             print(result.report(mode: "\(`protocol`) \(target)", clients: clients))
             print("server peak RSS: \(try await network.serverPeakRSS() / (1 << 20)) MiB")
         }
+    }
+
+    private func runRecon() {
+        let (summary, seconds) = ReconBenchmark.run(count: lines, seed: seed)
+        print("mode: recon in process, \(lines) statement lines against \(summary.entryCount) ledger transfers")
+        print(String(format: "reconcile seconds: %.3f", seconds))
+        print("matched \(summary.matched.count) (reference \(summary.matchedByReference), amount and date \(summary.matchedByAmountDate), "
+            + "one-to-many \(summary.matchedOneToMany)); duplicates \(summary.duplicates.count); mismatches \(summary.amountMismatches.count); "
+            + "unmatched lines \(summary.unmatchedLines.count); unmatched transfers \(summary.unmatchedEntries.count)")
+        print("peak RSS: \(ProcessStats.peakResidentBytes() / (1 << 20)) MiB")
+    }
+
+    private func runPayments() async throws {
+        let network = try await NetworkBench(target: target!, admin: admin, protocol: "http")
+        let batch = batchSize == StateMachine.batchEventsMax ? 1_000 : batchSize
+        let bench = PaymentsBench(base: "http://\(network.host):\(network.port)", key: network.key, intents: intents, batch: batch, clients: clients)
+        let (phases, latency) = try await bench.run()
+        print(PaymentsBench.report(phases, latency, clients: clients, batch: batch))
+        print("server peak RSS: \(try await network.serverPeakRSS() / (1 << 20)) MiB")
     }
 
     private func measureRecovery(_ data: String) throws {
