@@ -373,15 +373,11 @@ extension OpenAPIConformanceTests {
         // A capture must say which capture it is; a key names one step for good.
         try await probe.call(.POST, path(1, "/capture"), key: key, body: #"{"amount": "100"}"#, expect: 400, code: "invalid_field")
         try await probe.call(.POST, path(1, "/capture"), key: key, body: #"{"sequence": 0}"#, expect: 400, code: "invalid_field", requestConforms: false)
-        // Server bug: every single-step route takes every step's fields and ignores those that are
-        // not its own (a capture's `outcome`, an authorize's `fee`), where the document, like the
-        // ledger routes, refuses unknown fields. Both requests below change nothing if taken.
-        await withKnownIssue("single-step payment routes accept and ignore other steps' fields") {
-            try await probe.call(.POST, path(2, "/capture"), key: key, body: #"{"sequence": 1, "outcome": "won"}"#, expect: 400, code: "unknown_field",
-                                 requestConforms: false)
-            try await probe.call(.POST, "/v1/payment_intents", key: key, body: #"{"id": "1", "currency": "EUR", "amount": "1000", "fee": "5"}"#,
-                                 expect: 400, code: "unknown_field", requestConforms: false)
-        }
+        // Another step's field is refused, not ignored (both requests would change nothing if taken).
+        try await probe.call(.POST, path(2, "/capture"), key: key, body: #"{"sequence": 1, "outcome": "won"}"#, expect: 400, code: "unknown_field",
+                             requestConforms: false)
+        try await probe.call(.POST, "/v1/payment_intents", key: key, body: #"{"id": "1", "currency": "EUR", "amount": "1000", "fee": "5"}"#,
+                             expect: 400, code: "unknown_field", requestConforms: false)
         try await probe.call(.POST, path(1, "/capture"), key: key, body: #"{"amount": "100"}"#, headers: [("Idempotency-Key", "has space")],
                              expect: 400, code: "invalid_field")
         try await probe.call(.POST, path(1, "/capture"), key: key, body: #"{"amount": "400", "fee": "10"}"#, headers: [("Idempotency-Key", "c1")], expect: 200)
