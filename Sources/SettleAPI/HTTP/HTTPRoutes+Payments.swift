@@ -22,7 +22,7 @@ extension HTTPRoutes {
         route(router, .post, "/v1/payment_intents") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .write)
             let fields = try decode(StepBody.self, try await body(&request)).fields
-            let step = try parse { try fields.authorize(intent: try fields.object.u128("id")) }
+            let step = try parse { try fields.step("authorize", intent: try fields.object.u128("id"), idempotencyKey: nil) }
             return try await run(step, api, principal, created: true)
         }
         route(router, .get, "/v1/payment_intents") { request, _, api throws(APIError) in
@@ -66,15 +66,18 @@ extension HTTPRoutes {
         }
         route(router, .post, "/v1/payments/steps") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .write)
-            let steps = try decode(StepsBody.self, try await body(&request)).steps
+            let buffer = try await body(&request)
+            var steps = buffer.withUnsafeReadableBytes { BatchJSONReader.steps($0) } ?? []
+            if steps.isEmpty { steps = try decode(StepsBody.self, buffer).steps }
             let results = try await payments(api, principal) { (payments) throws(PaymentError) in try await payments.run(steps) }
-            return Self.json(StepsResponse(results: zip(steps, results).map { step, result in
+            let response = StepsResponse(results: zip(steps, results).map { step, result in
                 switch result {
                 case .success(let outcome): StepsResponse.Item(intent: String(step.intent), step: StepJSON(outcome), error: nil)
                 case .failure(let error):
                     StepsResponse.Item(intent: String(step.intent), step: nil, error: .init(code: APIError(error).code.rawValue, message: error.message))
                 }
-            }))
+            })
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: response.encoded())))
         }
     }
 

@@ -53,6 +53,14 @@ public struct StepOutcome: Sendable, Equatable {
     /// The journal op of the write that applied it (0 for a retry): pass it to a read replica
     /// to read your own write.
     public var commitOp: UInt64
+
+    public init(intent: UInt128, applied: Bool, amount: UInt128, transferIDs: [UInt128], commitOp: UInt64) {
+        self.intent = intent
+        self.applied = applied
+        self.amount = amount
+        self.transferIDs = transferIDs
+        self.commitOp = commitOp
+    }
 }
 
 /// Why a step was refused. Nothing of a refused step is applied.

@@ -10,10 +10,10 @@ import SettleCore
 /// path then decides, so it stays the one authority on what is accepted and on every error
 /// message; a differential test holds the two together.
 struct BatchJSONReader {
-    private let bytes: UnsafeRawBufferPointer
-    private var at = 0
+    let bytes: UnsafeRawBufferPointer
+    var at = 0
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     static func accounts(_ body: UnsafeRawBufferPointer) -> [Account]? {
         var reader = BatchJSONReader(body)
@@ -28,7 +28,7 @@ struct BatchJSONReader {
     // MARK: Grammar
 
     /// `{"<key>": [element, ...]}` and nothing after it but whitespace.
-    private mutating func batch<T>(key: StaticString, _ element: (inout BatchJSONReader) -> T?) -> [T]? {
+    mutating func batch<T>(key: StaticString, _ element: (inout BatchJSONReader) -> T?) -> [T]? {
         guard take(UInt8(ascii: "{")), let name = string(), name.elementsEqual(key.utf8Buffer), take(UInt8(ascii: ":")),
               take(UInt8(ascii: "[")) else { return nil }
         var items: [T] = []
@@ -46,7 +46,7 @@ struct BatchJSONReader {
     }
 
     /// An object whose keys are all in `fields` (each at most once); `field` reads one value.
-    private mutating func object(fields: [StaticString], _ field: (inout BatchJSONReader, Int) -> Bool) -> Bool {
+    mutating func object(fields: [StaticString], _ field: (inout BatchJSONReader, Int) -> Bool) -> Bool {
         guard take(UInt8(ascii: "{")) else { return false }
         if take(UInt8(ascii: "}")) { return true }
         var seen: UInt32 = 0
@@ -115,7 +115,7 @@ struct BatchJSONReader {
     // MARK: Values
 
     /// A quoted run of ASCII digits that fits `T` (so no escapes, signs or spaces).
-    private mutating func decimal<T: FixedWidthInteger & UnsignedInteger>(_ value: inout T) -> Bool {
+    mutating func decimal<T: FixedWidthInteger & UnsignedInteger>(_ value: inout T) -> Bool {
         guard let digits = string(), !digits.isEmpty, digits.count <= 39 else { return false }
         var result: T = 0
         for byte in digits {
@@ -130,7 +130,7 @@ struct BatchJSONReader {
     }
 
     /// A JSON integer without sign, fraction or exponent that fits `T`.
-    private mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_ value: inout T) -> Bool {
+    mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_ value: inout T) -> Bool {
         skipSpace()
         let start = at
         var result: T = 0
@@ -163,7 +163,7 @@ struct BatchJSONReader {
     }
 
     /// A string of printable ASCII without escapes; its bytes, without the quotes.
-    private mutating func string() -> UnsafeRawBufferPointer.SubSequence? {
+    mutating func string() -> UnsafeRawBufferPointer.SubSequence? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = at
         while at < bytes.count {
@@ -178,19 +178,27 @@ struct BatchJSONReader {
         return nil
     }
 
+    /// Consumes `word` if it is next.
+    mutating func matches(_ word: String) -> Bool {
+        let utf8 = word.utf8
+        guard bytes.count - at >= utf8.count, bytes[at..<at + utf8.count].elementsEqual(utf8) else { return false }
+        at += utf8.count
+        return true
+    }
+
     /// Skips whitespace, then consumes `byte` if it is next.
-    private mutating func take(_ byte: UInt8) -> Bool {
+    mutating func take(_ byte: UInt8) -> Bool {
         skipSpace()
         guard at < bytes.count, bytes[at] == byte else { return false }
         at += 1
         return true
     }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while at < bytes.count, bytes[at] == 0x20 || bytes[at] == 0x0A || bytes[at] == 0x0D || bytes[at] == 0x09 { at += 1 }
     }
 }
 
 extension StaticString {
-    fileprivate var utf8Buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
+    var utf8Buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
 }

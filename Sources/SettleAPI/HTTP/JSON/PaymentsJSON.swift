@@ -46,6 +46,16 @@ struct StepFields {
     static let known: Set<String> = [
         "type", "intent", "id", "currency", "amount", "fee", "final", "expires_in_seconds", "reference", "sequence", "outcome",
     ]
+    /// The fields each step type takes; any other is refused, not ignored.
+    static let allowed: [String: Set<String>] = [
+        "authorize": ["type", "intent", "id", "currency", "amount", "expires_in_seconds", "reference"],
+        "capture": ["type", "intent", "sequence", "amount", "fee", "final"],
+        "cancel": ["type", "intent", "sequence"],
+        "refund": ["type", "intent", "sequence", "amount"],
+        "open_dispute": ["type", "intent", "sequence", "amount"],
+        "resolve_dispute": ["type", "intent", "sequence", "outcome"],
+    ]
+
     /// Seven days, a common card authorization lifetime.
     static let defaultExpirySeconds: UInt32 = 7 * 24 * 3600
 
@@ -86,6 +96,11 @@ struct StepFields {
     }
 
     func step(_ type: String, intent: UInt128, idempotencyKey: String?) throws -> PaymentStep {
+        if let allowed = Self.allowed[type] {
+            for key in object.container.allKeys where !allowed.contains(key.stringValue) {
+                throw FieldError(code: .unknownField, path: jsonPath(object.path, key.stringValue), message: "not a field of a \(type) step")
+            }
+        }
         switch type {
         case "authorize": return try authorize(intent: intent)
         case "capture":
@@ -224,4 +239,50 @@ struct StepsResponse: Encodable {
     }
 
     var results: [Item]
+}
+
+extension StepsResponse {
+    /// The same bytes `JSONEncoder` with sorted keys writes, without its generic machinery:
+    /// perf put a third of the batch route's time in encoding this reply. A test holds the two
+    /// equal.
+    func encoded() -> String {
+        var out = #"{"results":["#
+        out.reserveCapacity(results.count * 200)
+        for (index, item) in results.enumerated() {
+            if index > 0 { out += "," }
+            out += "{"
+            if let error = item.error {
+                out += #""error":{"code":"# + Self.quoted(error.code) + #","message":"# + Self.quoted(error.message) + "},"
+            }
+            out += #""intent":""# + item.intent + "\""
+            if let step = item.step {
+                out += #","step":{"amount":""# + step.amount + #"","applied":"# + (step.applied ? "true" : "false")
+                out += #","commit_op":""# + step.commitOp + #"","transfer_ids":["#
+                out += step.transferIDs.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
+            }
+            out += "}"
+        }
+        return out + "]}"
+    }
+
+    /// A JSON string literal, escaped as Foundation's encoder escapes it.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }
