@@ -4,10 +4,11 @@ import SettleMoney
 extension Payments {
     /// Authorize creates the intent's account first; an account that exists with other fields
     /// means the id belongs to another intent.
-    func createIntentAccounts(_ steps: [PaymentStep], _ outcomes: inout [Result<StepOutcome, PaymentError>?]) async throws(PaymentError) {
+    func createIntentAccounts(_ indices: [Int], _ steps: [PaymentStep], _ outcomes: inout [Result<StepOutcome, PaymentError>?]) async throws(PaymentError) {
         var accounts: [Account] = []
         var owners: [Int] = []
-        for (index, step) in steps.enumerated() {
+        for index in indices {
+            let step = steps[index]
             guard case .authorize(let intent, let currency, let amount, _, let reference) = step else { continue }
             guard intent != 0, intent != .max else {
                 outcomes[index] = .failure(PaymentError(.invalidRequest, "intent id: must not be 0 or 2^128-1"))

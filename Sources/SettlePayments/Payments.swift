@@ -34,13 +34,27 @@ public struct Payments: Sendable {
         try await run([step])[0].get()
     }
 
-    /// Runs independent steps together: one read and one write for the whole batch, so the
-    /// cost per step falls with the batch size. Steps on the same intent are ordered by the
-    /// ledger, as separate requests would be.
+    /// Runs steps together: one read and one write for all steps on distinct intents, so the
+    /// cost per step falls with the batch size. Steps on the same intent run in the order
+    /// given, each seeing the ones before it, as separate requests would.
     public func run(_ steps: [PaymentStep]) async throws(PaymentError) -> [Result<StepOutcome, PaymentError>] {
         var outcomes = [Result<StepOutcome, PaymentError>?](repeating: nil, count: steps.count)
-        try await createIntentAccounts(steps, &outcomes)
-        var open = steps.indices.filter { outcomes[$0] == nil }
+        var earlier: [UInt128: Int] = [:]
+        var waves: [[Int]] = []
+        for (index, step) in steps.enumerated() {
+            let wave = earlier[step.intent, default: 0]
+            earlier[step.intent] = wave + 1
+            if wave == waves.count { waves.append([]) }
+            waves[wave].append(index)
+        }
+        for wave in waves { try await run(wave, of: steps, into: &outcomes) }
+        return outcomes.map { $0! }
+    }
+
+    /// Steps on distinct intents.
+    private func run(_ indices: [Int], of steps: [PaymentStep], into outcomes: inout [Result<StepOutcome, PaymentError>?]) async throws(PaymentError) {
+        try await createIntentAccounts(indices, steps, &outcomes)
+        var open = indices.filter { outcomes[$0] == nil }
         var attempt = 0
         while !open.isEmpty {
             attempt += 1
@@ -57,10 +71,8 @@ public struct Payments: Sendable {
                 case .failure(let error): outcomes[index] = .failure(error)
                 }
             }
-            let retry = try await write(chains, steps, &outcomes, lastAttempt: attempt >= attemptsMax)
-            open = retry
+            open = try await write(chains, steps, &outcomes, lastAttempt: attempt >= attemptsMax)
         }
-        return outcomes.map { $0! }
     }
 
     /// Reads one intent.

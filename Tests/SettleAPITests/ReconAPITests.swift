@@ -88,6 +88,11 @@ import Testing
             #expect(asCSV.header("content-type")?.hasPrefix("text/csv") == true && asCSV.body.contains("ord-9"))
             let asHTML = try await server.request(.POST, "/v1/recon/runs?format=html", key: key, body: run)
             #expect(asHTML.header("content-type")?.hasPrefix("text/html") == true && asHTML.body.contains("ord-9"))
+            for bad in [#"{"currency": "EUR", "date_window_days": 5000}"#, #"{"currency": "EUR", "amount_tolerance": 4000000000}"#,
+                        #"{"currency": "EUR", "from": "2026-13-01"}"#] {
+                let refused = try await server.request(.POST, "/v1/recon/runs", key: key, body: bad)
+                #expect(refused.status == 400 && refused.errorCode == "invalid_field", "\(bad): \(refused.body)")
+            }
             let unknown = try await server.request(.POST, "/v1/recon/runs", key: key, body: #"{"currency": "EUR", "statements": ["nope"]}"#)
             #expect(unknown.status == 404 && unknown.errorCode == "statement_not_found")
         }

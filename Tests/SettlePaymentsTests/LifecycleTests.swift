@@ -179,6 +179,21 @@ import Testing
         }
     }
 
+    @Test func stepsOnOneIntentInOneBatchRunInTheirOrder() async throws {
+        try await withPayments { payments, _ in
+            let results = try await payments.run([
+                .authorize(intent: 10, currency: eur, amount: 1_000, expiresInSeconds: 3600, reference: nil),
+                .capture(intent: 10, key: .sequence(1), amount: 600, fee: 0, final: false),
+                .authorize(intent: 11, currency: eur, amount: 50, expiresInSeconds: 3600, reference: nil),
+                .refund(intent: 10, key: .sequence(1), amount: 200),
+                .capture(intent: 10, key: .sequence(2), amount: nil, fee: 0, final: false),
+            ])
+            #expect(try results.map { try $0.get().amount } == [1_000, 600, 50, 200, 400])
+            let intent = try await payments.intent(10)
+            #expect(intent.captured == 1_000 && intent.refunded == 200 && intent.status == .partiallyRefunded)
+        }
+    }
+
     @Test func withoutAChartAStepSaysSo() async throws {
         let ledger = try EngineLedger()
         defer { ledger.close() }

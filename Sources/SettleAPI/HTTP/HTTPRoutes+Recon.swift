@@ -33,7 +33,7 @@ extension HTTPRoutes {
             }
             let added = imported.filter(\.isNew).reduce(0) { $0 + $1.header.lineCount }
             return Self.json(ImportResponse(statements: imported.map { StatementJSON($0.header, isNew: $0.isNew) }, importedLines: added),
-                             status: added > 0 ? .created : .ok)
+                             status: imported.contains(where: \.isNew) ? .created : .ok)
         }
         route(router, .get, "/v1/recon/statements") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)

@@ -5,9 +5,9 @@ public enum MatchRule: String, Sendable, Codable, Hashable, CaseIterable {
     /// The line and one transfer share an external reference key, direction and amount.
     case reference
     /// No shared reference: same direction and amount, dates within the window.
-    case amountDate
+    case amountDate = "amount_date"
     /// One line settles several transfers (a batched payout).
-    case oneToMany
+    case oneToMany = "one_to_many"
 }
 
 /// The outcome of reconciling one statement's lines against a clearing account's transfers.

@@ -21,8 +21,14 @@ struct ReconRunBody: Decodable {
         var options = MatchOptions()
         if object.container.contains(AnyKey(stringValue: "date_window_days")) {
             options.dateWindowDays = Int(try object.number("date_window_days", UInt16.self))
+            guard MatchOptions.dateWindowDaysRange.contains(options.dateWindowDays) else {
+                throw FieldError(code: .invalidField, path: "date_window_days", message: "\(MatchOptions.dateWindowDaysRange) days are allowed")
+            }
         }
         options.amountToleranceMinor = Int64(try object.number("amount_tolerance", UInt32.self))
+        guard MatchOptions.amountToleranceMinorRange.contains(options.amountToleranceMinor) else {
+            throw FieldError(code: .invalidField, path: "amount_tolerance", message: "\(MatchOptions.amountToleranceMinorRange) minor units are allowed")
+        }
         if object.container.contains(AnyKey(stringValue: "one_to_many")) { options.oneToMany = try object.bool("one_to_many") }
         self.options = options
         func date(_ key: String) throws -> CalendarDate? {
