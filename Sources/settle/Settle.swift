@@ -5,6 +5,7 @@ struct Settle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settle",
         abstract: "Settle: a multi-tenant, exactly-once double-entry ledger.",
-        subcommands: [ServeCommand.self, DemoCommand.self, BenchCommand.self, VerifyCommand.self, WorkloadCommand.self, CrashTestCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, BenchCommand.self, VerifyCommand.self, WorkloadCommand.self, CrashTestCommand.self,
+                      PaymentsCommand.self, ReconCommand.self]
     )
 }
