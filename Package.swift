@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // SettlePostgres: the PostgreSQL journal, checkpoints and partition leases.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure, deterministic ledger state machine: standard library only, no I/O.
@@ -147,6 +149,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // PostgreSQL journal, checkpoints and fenced partition leases (DESIGN §5). Only the
+        // `settle` executable may depend on it: the engine sees the `Journal` protocol.
+        .target(
+            name: "SettlePostgres",
+            dependencies: [
+                "SettleCore", "SettleStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SettleCoreTests", dependencies: ["SettleCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "SettleProtocolTests",
@@ -172,6 +185,16 @@ let package = Package(
         .testTarget(name: "SettleReconTests", dependencies: ["SettleRecon", "SettleMoney"], exclude: ["Import/Samples"], swiftSettings: strictSettings),
         .testTarget(name: "SettlePaymentsTests", dependencies: ["SettlePayments", "SettleMoney", "SettleCore", "SettleEngine", "SettleStorage"], swiftSettings: strictSettings),
         .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage"], swiftSettings: strictSettings),
+        // Against a real PostgreSQL: scripts/postgres-start.sh prints the URL for SETTLE_TEST_POSTGRES_URL.
+        .testTarget(
+            name: "SettlePostgresTests",
+            dependencies: [
+                "SettleStorage", "SettlePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "SettleEngineTests", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
         .testTarget(
             name: "SettleSimulationTests",
