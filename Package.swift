@@ -170,7 +170,7 @@ let package = Package(
             name: "SettleAPITests",
             dependencies: [
                 "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol", "SettleStorage", "SettleRecon", "SettleMoney",
-                "SettleDemo",
+                "SettleDemo", "SettlePayments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

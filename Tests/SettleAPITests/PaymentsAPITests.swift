@@ -1,5 +1,7 @@
 import Foundation
 import NIOHTTP1
+@testable import SettleAPI
+import SettlePayments
 import Testing
 
 /// Payment intents over HTTP on a live server: every route, its retries and its refusals.
@@ -17,6 +19,13 @@ import Testing
             #expect(chart.status == 200, "\(chart.body)")
             try await body(server, key, tenant)
         }
+    }
+
+    @Test func everyPaymentRefusalHasAnAPICodeOfItsName() {
+        for code in PaymentError.Code.allCases where code != .invalidRequest && code != .ledger {
+            #expect(APIError(PaymentError(code, "x")).code.rawValue == code.rawValue, "\(code)")
+        }
+        #expect(APIError(PaymentError(.invalidRequest, "x")).code == .invalidField)
     }
 
     @Test func aLifecycleThroughEveryRoute() async throws {
