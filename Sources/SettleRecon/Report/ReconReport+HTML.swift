@@ -4,7 +4,8 @@ import SettleMoney
 // archived or opened offline as it is.
 
 extension ReconReport {
-    /// A self-contained HTML page: the summary table, then one section per category. Amounts
+    /// A self-contained HTML page: the summary table, then one section per category, the breaks
+    /// before the (long) list of matches, since the breaks are what a reader acts on. Amounts
     /// are formatted with `currencyExponent` fraction digits; every text from a statement is
     /// escaped, so a reference such as `<script>` shows as text and never runs.
     public func html(title: String, currencyExponent: Int = 2) -> String {
@@ -19,9 +20,6 @@ extension ReconReport {
 
         """
         page += summaryTable(currencyExponent: currencyExponent)
-        page += ReconReport.section("Matched", ["Line", "Reference", "Direction", "Amount", "Date", "Transfers", "Rule", "Difference"],
-                                    matched.map { m in [String(m.sourceLine), m.reference ?? "", m.direction.rawValue, money(m.amount),
-                                                        m.date?.description ?? "", ids(m.transferIDs), m.rule.rawValue, money(m.difference)] })
         page += ReconReport.section("Unmatched statement lines", ["Line", "Reference", "Direction", "Amount", "Date"],
                                     unmatchedLines.map { l in [String(l.sourceLine), l.reference ?? "", l.direction.rawValue,
                                                                money(l.amount), l.date?.description ?? ""] })
@@ -39,6 +37,9 @@ extension ReconReport {
                                                                  money(x.lineAmount), ReconReport.format(x.ledgerAmount, currencyExponent),
                                                                  ReconReport.format(x.difference, currencyExponent), ids(x.transferIDs),
                                                                  x.date?.description ?? ""] })
+        page += ReconReport.section("Matched", ["Line", "Reference", "Direction", "Amount", "Date", "Transfers", "Rule", "Difference"],
+                                    matched.map { m in [String(m.sourceLine), m.reference ?? "", m.direction.rawValue, money(m.amount),
+                                                        m.date?.description ?? "", ids(m.transferIDs), m.rule.rawValue, money(m.difference)] })
         return page + "</body></html>\n"
     }
 
