@@ -43,6 +43,11 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case recordTooLarge
         /// The journal or store was closed.
         case closed
+        /// A shared journal refused the write because this node no longer holds the partition's
+        /// lease at the epoch it wrote under (it expired, or another node took the partition over),
+        /// or another writer already appended the op. Nothing of the write was stored; the node
+        /// must stop writing the partition (see SettlePostgres and docs/POSTGRES.md).
+        case fenced
     }
 
     /// Where in the Settle sources the error was raised.
