@@ -67,13 +67,28 @@ struct ClientConnection: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let reply: Reply
+        // One request per process: a client of its own that fails at once when the server is
+        // not there (the shared client retries the connection until the deadline, 90 s and more
+        // of silence); the caller decides whether to retry.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let outcome: Result<Reply, any Error>
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
+            let response = try await http.execute(request, timeout: Self.timeout)
             let bytes = try await response.body.collect(upTo: Self.replyBytesMax)
-            reply = Reply(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type") ?? "",
-                          body: Data(bytes.readableBytesView))
+            outcome = .success(Reply(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type") ?? "",
+                                     body: Data(bytes.readableBytesView)))
         } catch {
+            outcome = .failure(error)
+        }
+        try? await http.shutdown()
+        let reply: Reply
+        switch outcome {
+        case .success(let value):
+            reply = value
+        case .failure(let error):
             Self.fail("unreachable", "\(method.nio) \(baseURL)\(path): \(error)")
             throw ExitCode(69)
         }
