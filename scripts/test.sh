@@ -21,4 +21,7 @@ scripts/crash-test.sh
 echo "== python grpcio client against settle serve"
 scripts/python-client-test.sh .build/release/settle
 
+echo "== settle CLI against settle serve"
+scripts/cli-test.sh .build/release/settle
+
 echo "all test stages passed"
