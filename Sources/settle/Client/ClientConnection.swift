@@ -110,8 +110,9 @@ struct ClientConnection: Sendable {
 
     /// Prints a reply on stdout: JSON pretty-printed, anything else (a CSV or HTML report) as is.
     static func emit(_ reply: Reply) {
-        let text = reply.isJSON ? JSONLayout.pretty(reply.body) : String(decoding: reply.body, as: UTF8.self)
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        var bytes = reply.isJSON ? Data(JSONLayout.pretty(reply.body).utf8) : reply.body
+        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        FileHandle.standardOutput.write(bytes)
     }
 
     /// The server's `{"error": {"code", "message"}}`, or the status and body when a reply is
