@@ -85,22 +85,25 @@ public struct Payments: Sendable {
     }
 
     /// Intents in creation order after `after` (an intent account timestamp; 0 from the start),
-    /// optionally only those with `status`, at most `limit`.
+    /// optionally only those with `status`, at most `limit`; `next` is the cursor of the next
+    /// page, nil when there is none (it looks one intent ahead to know).
     public func intents(status: PaymentIntent.Status?, after: UInt64, limit: Int) async throws(PaymentError) -> (intents: [PaymentIntent], next: UInt64?) {
-        var found: [PaymentIntent] = []
+        var found: [(intent: PaymentIntent, timestamp: UInt64)] = []
         var cursor = after
-        while found.count < limit {
+        scan: while true {
             let filter = QueryFilter(code: IntentLayout.intentAccountCode, timestampMin: cursor + 1, limit: 512)
             let accounts = try await call { try await ledger.queryAccounts(filter) }
             for account in accounts {
                 cursor = account.timestamp
                 let intent = try await derive(account)
-                if status == nil || intent.status == status { found.append(intent) }
-                if found.count == limit { return (found, cursor) }
+                guard status == nil || intent.status == status else { continue }
+                found.append((intent, account.timestamp))
+                if found.count > limit { break scan }
             }
-            if accounts.count < 512 { return (found, nil) }
+            if accounts.count < 512 { break }
         }
-        return (found, cursor)
+        guard found.count > limit else { return (found.map(\.intent), nil) }
+        return (found.prefix(limit).map(\.intent), found[limit - 1].timestamp)
     }
 
     private func derive(_ account: Account) async throws(PaymentError) -> PaymentIntent {
