@@ -24,4 +24,9 @@ scripts/python-client-test.sh .build/release/settle
 echo "== settle CLI against settle serve"
 scripts/cli-test.sh .build/release/settle
 
+echo "== settle demo (a marketplace day; exits non-zero unless the reports hold exactly the planted breaks)"
+DEMO_OUT=$(mktemp -d /tmp/settle-demo-XXXXXX)
+.build/release/settle demo --out "$DEMO_OUT" | tail -12
+rm -rf "$DEMO_OUT"
+
 echo "all test stages passed"
