@@ -52,9 +52,9 @@ final class PostgresSession {
             throw StorageError(.ioFailure, "cannot connect to PostgreSQL at \(settings): \(PostgresFailure(error).text)", path: settings.description)
         }
         // Identifiers cannot be bind parameters; the schema name was validated when the settings were made.
-        let setup = PostgresQuery(unsafeSQL: "SET search_path TO \"\(settings.schema)\"; SET application_name TO 'settle \(purpose)'")
         do {
-            _ = try connection.query(setup, logger: logger).wait()
+            _ = try connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \"\(settings.schema)\""), logger: logger).wait()
+            _ = try connection.query("SELECT set_config('application_name', \("settle " + purpose), false)", logger: logger).wait()
             let rows = try connection.query("SELECT pg_backend_pid()", logger: logger).wait().rows
             let pid = try rows.first?.decode(Int32.self) ?? 0
             return PostgresSession(connection: connection, settings: settings, logger: logger, backendProcessID: pid)
@@ -118,9 +118,11 @@ final class PostgresSession {
 }
 
 /// Starts closing `connection` (the `EventLoopFuture` overload, which may be called anywhere).
+/// The callback keeps the connection alive until it is closed: postgres-nio asserts that a
+/// connection is closed before it is deinitialized.
 func closeWithoutWaiting(_ connection: PostgresConnection) {
     let closing: EventLoopFuture<Void> = connection.close()
-    _ = closing
+    closing.whenComplete { _ in withExtendedLifetime(connection) {} }
 }
 
 /// A failed statement: PostgreSQL's SQLSTATE when the server answered with an error, and a
