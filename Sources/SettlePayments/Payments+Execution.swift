@@ -18,14 +18,16 @@ extension Payments {
                 outcomes[index] = .failure(PaymentError(.invalidRequest, "amount: must be greater than 0"))
                 continue
             }
-            accounts.append(Account(id: IntentLayout.accountID(intent: intent), userData128: intent,
-                                    userData64: reference.map(ExternalReference.key) ?? 0, ledger: currency.ledger,
-                                    code: IntentLayout.intentAccountCode, flags: [.debitsMustNotExceedCredits]))
-            owners.append(index)
+            let referenceKey = reference.map(ExternalReference.key) ?? 0
+            accounts.append(Account(id: IntentLayout.accountID(intent: intent), userData128: intent, userData64: referenceKey,
+                                    ledger: currency.ledger, code: IntentLayout.intentAccountCode, flags: [.debitsMustNotExceedCredits]))
+            accounts.append(Account(id: IntentLayout.authorizationAccountID(intent: intent), userData128: intent, userData64: referenceKey,
+                                    ledger: currency.ledger, code: IntentLayout.authorizationAccountCode, flags: [.creditsMustNotExceedDebits]))
+            owners += [index, index]
         }
         guard !accounts.isEmpty else { return }
         // A transfer to a missing account burns its id for good, so the chart is checked first.
-        let charts = Set(accounts.map { ChartOfAccounts.accountID(.customerFunds, Currency(ledger: $0.ledger)!) })
+        let charts = Set(accounts.map { ChartOfAccounts.accountID(.authorizations, Currency(ledger: $0.ledger)!) })
         let present = Set(try await call { try await ledger.lookupAccounts(Array(charts)) }.map(\.ledger))
         var creatable: [Account] = []
         var creators: [Int] = []
@@ -162,7 +164,7 @@ extension Payments {
             return nil
         case .idAlreadyFailed:
             return PaymentError(.stepRefusedBefore, "this \(step.name) was refused before under the same key; the refusal is final, so use a new key")
-        case .exceedsPendingTransferAmount:
+        case .exceedsPendingTransferAmount, .exceedsDebits:
             return PaymentError(.captureExceedsAuthorization, "the capture exceeds what is still authorized")
         case .pendingTransferExpired:
             return PaymentError(.authorizationExpired, "the authorization of intent \(step.intent) expired")

@@ -68,6 +68,8 @@ import Testing
             #expect(try await balance(ledger, .merchantPayable) == (300 + 10_000, 10_000, 0))
             #expect(try await balance(ledger, .platformRevenue) == (0, 300, 0))
             #expect(try await balance(ledger, .customerFunds) == (10_000, 10_000, 0))
+            // Every authorized unit was captured: the memo is back to zero.
+            #expect(try await balance(ledger, .authorizations) == (10_000, 10_000, 0))
         }
     }
 
@@ -176,6 +178,11 @@ import Testing
             let post = Transfer(id: 999_998, debitAccountID: hold.debitAccountID, creditAccountID: account, amount: 601,
                                 pendingID: hold.id, ledger: eur.ledger, code: 1, flags: [.postPendingTransfer])
             #expect(try await ledger.createTransfers([post]).results == [.exceedsPendingTransferAmount])
+            // And a capture beyond the authorization is refused by the authorization account's
+            // balance-limit flag, even if a hold said otherwise.
+            let used = Transfer(id: 999_997, debitAccountID: ChartOfAccounts.accountID(.authorizations, eur),
+                                creditAccountID: IntentLayout.authorizationAccountID(intent: 9), amount: 601, ledger: eur.ledger, code: 8)
+            #expect(try await ledger.createTransfers([used]).results == [.exceedsDebits])
         }
     }
 

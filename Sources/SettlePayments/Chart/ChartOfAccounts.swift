@@ -19,6 +19,10 @@ public enum ChartOfAccounts {
         case platformRevenue = 1004
         /// Merchant funds frozen while a dispute is open.
         case disputeReserve = 1005
+        /// Memo: credited with every authorization and debited with every capture, against
+        /// each intent's authorization account, whose balance limit caps captures. What stays
+        /// is authorization never captured (expired, canceled, or released by a final capture).
+        case authorizations = 1006
 
         public var name: String {
             switch self {
@@ -27,6 +31,7 @@ public enum ChartOfAccounts {
             case .merchantPayable: return "merchant_payable"
             case .platformRevenue: return "platform_revenue"
             case .disputeReserve: return "dispute_reserve"
+            case .authorizations: return "authorizations"
             }
         }
     }

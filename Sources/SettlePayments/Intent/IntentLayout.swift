@@ -12,6 +12,10 @@ import SettleCore
 public enum IntentLayout {
     /// `code` of an intent account.
     public static let intentAccountCode: UInt16 = 2001
+    /// `code` of an intent's authorization account: `credits_must_not_exceed_debits`, debited
+    /// with the authorized amount at authorize and credited with each capture, so the ledger
+    /// refuses captures beyond the authorization whatever the holds say.
+    public static let authorizationAccountCode: UInt16 = 2002
 
     /// `code` of an intent's transfers.
     public enum TransferCode: UInt16, Sendable, CaseIterable {
@@ -25,6 +29,9 @@ public enum IntentLayout {
         case disputeOpened = 5
         case disputeWon = 6
         case disputeLost = 7
+        /// Authorization account ↔ the `authorizations` memo: authorized at authorize, used
+        /// at each capture.
+        case authorizationLimit = 8
     }
 
     /// `userData32` of an intent's transfers: the step that wrote it.
@@ -34,6 +41,10 @@ public enum IntentLayout {
 
     public static func accountID(intent: UInt128) -> UInt128 {
         DerivedID.make(.intentAccount, subject: intent, discriminator: .sequence(0), leg: 0)
+    }
+
+    public static func authorizationAccountID(intent: UInt128) -> UInt128 {
+        DerivedID.make(.intentAccount, subject: intent, discriminator: .sequence(1), leg: 0)
     }
 
     /// The first hold: the authorization itself.

@@ -84,12 +84,16 @@ struct StepPlanner {
     private func authorize(_ intent: UInt128, _ currency: Currency, _ amount: UInt128, _ expires: UInt32, _ account: Account?) -> Result<Plan, PaymentError> {
         guard amount > 0 else { return .failure(PaymentError(.invalidRequest, "amount: must be greater than 0")) }
         guard let account else { return .failure(PaymentError(.intentNotFound, "the intent account was not created")) }
-        var hold = Transfer(id: IntentLayout.authorizationID(intent: intent), debitAccountID: ChartOfAccounts.accountID(.customerFunds, currency),
+        let hold = Transfer(id: IntentLayout.authorizationID(intent: intent), debitAccountID: ChartOfAccounts.accountID(.customerFunds, currency),
                             creditAccountID: account.id, amount: amount, userData128: intent, userData64: account.userData64,
                             userData32: Tag.authorize.rawValue, timeoutSeconds: expires, ledger: currency.ledger,
-                            code: Code.authorization.rawValue, flags: [.pending])
-        hold.flags.remove(.linked)
-        return .success(Plan(transfers: [hold], amount: amount))
+                            code: Code.authorization.rawValue, flags: [.pending, .linked])
+        let limit = Transfer(id: DerivedID.make(.authorization, subject: intent, discriminator: .sequence(0), leg: 1),
+                             debitAccountID: IntentLayout.authorizationAccountID(intent: intent),
+                             creditAccountID: ChartOfAccounts.accountID(.authorizations, currency), amount: amount, userData128: intent,
+                             userData64: account.userData64, userData32: Tag.authorize.rawValue, ledger: currency.ledger,
+                             code: Code.authorizationLimit.rawValue)
+        return .success(Plan(transfers: [hold, limit], amount: amount))
     }
 
     private func capture(_ c: Context, _ key: StepKey, _ requested: UInt128?, _ fee: UInt128, _ final: Bool, _ hold: Transfer?) -> Result<Plan, PaymentError> {
@@ -103,14 +107,18 @@ struct StepPlanner {
         post.pendingID = hold.id
         post.flags.insert(.postPendingTransfer)
         var chain = [post]
-        // The ledger refuses a post above the hold (exceeds_pending_transfer_amount), so only a
-        // remainder it has checked is ever held again.
+        // The ledger refuses a post above the hold (exceeds_pending_transfer_amount); the
+        // remainder held again is that hold less the post.
         if !final, amount < hold.amount {
             var rest = c.transfer(id(1), hold.debitAccountID, hold.creditAccountID, hold.amount - amount, .authorization, tag)
             rest.flags.insert(.pending)
             rest.timeoutSeconds = remainingSeconds(hold)
             chain.append(rest)
         }
+        // Used authorization: the intent's authorization account refuses more than it was
+        // debited at authorize (credits_must_not_exceed_debits), whatever the holds say.
+        chain.append(c.transfer(id(4), c.chart(.authorizations), IntentLayout.authorizationAccountID(intent: c.intent), amount,
+                                .authorizationLimit, tag))
         chain.append(c.transfer(id(2), c.chart(.processorClearing), c.chart(.merchantPayable), amount, .capture, tag))
         if fee > 0 {
             chain.append(c.transfer(id(3), c.chart(.merchantPayable), c.chart(.platformRevenue), fee, .platformFee, tag))
