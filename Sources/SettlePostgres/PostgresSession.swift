@@ -65,25 +65,34 @@ final class PostgresSession {
     }
 
     /// Runs one statement and returns its rows and row count, or throws what went wrong.
+    ///
+    /// The caller waits on a promise of its own that either the statement or the deadline
+    /// completes, whichever is first (NIO ignores the second completion). Closing the
+    /// connection alone would not do: postgres-nio leaves a statement sent to a connection the
+    /// server already ended without an answer, so only the deadline can end that wait.
     func run(_ query: PostgresQuery) throws(PostgresFailure) -> PostgresQueryResult {
-        guard !isClosed else { throw PostgresFailure(sqlState: nil, text: "the connection was closed") }
+        guard !isClosed, !connection.isClosed else {
+            isClosed = true
+            throw PostgresFailure(sqlState: nil, text: "the connection is closed")
+        }
         let future = connection.query(query, logger: logger)
         let connection = self.connection
-        let timeout = future.eventLoop.scheduleTask(in: .milliseconds(settings.statementTimeoutMilliseconds)) {
+        let timeoutMilliseconds = settings.statementTimeoutMilliseconds
+        let outcome = future.eventLoop.makePromise(of: PostgresQueryResult.self)
+        future.cascade(to: outcome)
+        let timeout = future.eventLoop.scheduleTask(in: .milliseconds(timeoutMilliseconds)) {
+            outcome.fail(PostgresFailure(sqlState: nil, text: "no answer within \(timeoutMilliseconds) ms; the connection was closed"))
             closeWithoutWaiting(connection)
         }
         do {
-            let result = try future.wait()
+            let result = try outcome.futureResult.wait()
             timeout.cancel()
             return result
         } catch {
             timeout.cancel()
-            var failure = PostgresFailure(error)
+            let failure = (error as? PostgresFailure) ?? PostgresFailure(error)
             if failure.isConnectionLost {
                 isClosed = true
-                if connection.isClosed, failure.sqlState == nil {
-                    failure.text += " (connection closed; a statement gets \(settings.statementTimeoutMilliseconds) ms)"
-                }
                 closeWithoutWaiting(connection)
             }
             throw failure
@@ -146,7 +155,7 @@ struct PostgresFailure: Error {
                 if let detail = error.serverInfo?[.detail] { text += ": \(detail)" }
             } else {
                 text = "\(error.code)"
-                if let underlying = error.underlying { text += " (\(underlying))" }
+                if let underlying = error.underlying, !(underlying is PSQLError) { text += " (\(underlying))" }
             }
         } else {
             sqlState = nil
