@@ -57,12 +57,14 @@ extension Payments {
             guard case .resolveDispute(let intent, let key, _) = step else { return nil }
             return StepPlanner.disputeOpeningID(intent, key)
         }
-        let known = Dictionary(try await call { try await ledger.lookupTransfers(Array(Set(firstLegs + openings))) }.map { ($0.id, $0) },
+        let fees = steps.compactMap(StepPlanner.feeLegID)
+        let known = Dictionary(try await call { try await ledger.lookupTransfers(Array(Set(firstLegs + openings + fees))) }.map { ($0.id, $0) },
                                uniquingKeysWith: { a, _ in a })
         var facts: [StepPlanner.Facts] = []
         var holdQueries: [(position: Int, filter: AccountFilter)] = []
         for (position, (step, accountID)) in zip(steps, accountIDs).enumerated() {
-            var fact = StepPlanner.Facts(account: accounts[accountID], earlier: known[firstLegs[position]])
+            var fact = StepPlanner.Facts(account: accounts[accountID], earlier: known[firstLegs[position]],
+                                         earlierFee: StepPlanner.feeLegID(step).flatMap { known[$0] })
             switch step {
             case .capture, .cancel:
                 if fact.account != nil, fact.earlier == nil { holdQueries.append((position, Self.latestHoldFilter(accountID))) }
@@ -112,13 +114,13 @@ extension Payments {
     private func settleFailures(_ failed: [(index: Int, plan: StepPlanner.Plan, result: CreateTransferResult)], _ steps: [PaymentStep],
                                 _ outcomes: inout [Result<StepOutcome, PaymentError>?], lastAttempt: Bool) async throws(PaymentError) -> [Int] {
         guard !failed.isEmpty else { return [] }
-        let firstLegs = failed.map { $0.plan.transfers[0].id }
+        let firstLegs = failed.map { $0.plan.transfers[0].id } + failed.compactMap { StepPlanner.feeLegID(steps[$0.index]) }
         let existing = Dictionary(try await call { try await ledger.lookupTransfers(firstLegs) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var retry: [Int] = []
         for (index, plan, result) in failed {
             let step = steps[index]
             if let earlier = existing[plan.transfers[0].id] {
-                outcomes[index] = Self.recognize(step, earlier)
+                outcomes[index] = Self.recognize(step, earlier, fee: StepPlanner.feeLegID(step).flatMap { existing[$0] })
             } else if let error = Self.refusal(step, result) {
                 outcomes[index] = .failure(error)
             } else if lastAttempt {
@@ -132,7 +134,7 @@ extension Payments {
 
     /// A step whose first transfer exists was applied before: by this same request (a retry
     /// or a duplicate), or by another request that used the same key for something else.
-    static func recognize(_ step: PaymentStep, _ earlier: Transfer) -> Result<StepOutcome, PaymentError> {
+    static func recognize(_ step: PaymentStep, _ earlier: Transfer, fee earlierFee: Transfer? = nil) -> Result<StepOutcome, PaymentError> {
         let sameRequest: Bool
         switch step {
         case .resolveDispute(_, _, let won):
@@ -140,8 +142,9 @@ extension Payments {
                 return .failure(PaymentError(.disputeAlreadyResolved, "the dispute was already resolved as \(won ? "lost" : "won")"))
             }
             sameRequest = true
-        case .capture(_, _, let amount, _, let final):
+        case .capture(_, _, let amount, let fee, let final):
             sameRequest = (amount == nil || earlier.amount == amount) && (earlier.userData32 == IntentLayout.StepTag.finalCapture.rawValue) == final
+                && (earlierFee?.amount ?? 0) == fee
         case .cancel:
             sameRequest = true
         case .refund(_, _, let amount), .openDispute(_, _, let amount):

@@ -63,7 +63,7 @@ public struct Payments: Sendable {
             var chains: [(index: Int, plan: StepPlanner.Plan)] = []
             for (position, index) in open.enumerated() {
                 if let earlier = facts[position].earlier {
-                    outcomes[index] = Self.recognize(steps[index], earlier)
+                    outcomes[index] = Self.recognize(steps[index], earlier, fee: facts[position].earlierFee)
                     continue
                 }
                 switch planner.plan(steps[index], facts[position]) {

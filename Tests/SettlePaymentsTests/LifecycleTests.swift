@@ -128,6 +128,7 @@ import Testing
             let again = try await payments.run(capture)
             #expect(captured.applied && !again.applied && again.amount == 4_000 && again.transferIDs[0] == captured.transferIDs[0])
             await expectRefused(.stepKeyReused) { try await payments.run(.capture(intent: 6, key: .key("cap-A"), amount: 4_001, fee: 10, final: false)) }
+            await expectRefused(.stepKeyReused) { try await payments.run(.capture(intent: 6, key: .key("cap-A"), amount: 4_000, fee: 11, final: false)) }
             // A duplicate in the same batch is applied once.
             let twice = try await payments.run([.refund(intent: 6, key: .sequence(1), amount: 100), .refund(intent: 6, key: .sequence(1), amount: 100)])
             #expect(try twice.map { try $0.get().applied }.sorted { !$0 && $1 } == [false, true])

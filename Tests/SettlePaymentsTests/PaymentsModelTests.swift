@@ -22,6 +22,8 @@ import Testing
         var lastHoldVoided = false
         /// Applied steps by (kind, key): the amount (and for captures, whether final).
         var applied: [String: (UInt128, Bool)] = [:]
+        /// The fee of each applied capture, by key.
+        var captureFees: [String: UInt128] = [:]
         /// Keys the ledger refused and burned.
         var burned: Set<String> = []
         /// Disputes by sequence: amount and state.
@@ -61,7 +63,8 @@ import Testing
         case .capture(_, let key, let amount, let fee, let final):
             let label = "capture/\(key)"
             if let (earlier, wasFinal) = m.applied[label] {
-                return (amount == nil || amount == earlier) && wasFinal == final ? .repeated(earlier) : .refused(.stepKeyReused)
+                let same = (amount == nil || amount == earlier) && wasFinal == final && m.captureFees[label] == fee
+                return same ? .repeated(earlier) : .refused(.stepKeyReused)
             }
             if m.hold == 0 { return .refused(m.lastHoldVoided ? .intentCanceled : .nothingToCapture) }
             let value = amount ?? m.hold
@@ -71,6 +74,7 @@ import Testing
             m.fees += fee
             m.hold = final ? 0 : m.hold - value
             m.applied[label] = (value, final)
+            m.captureFees[label] = fee
             return .applied(value)
         case .cancel(_, let key):
             let label = "cancel/\(key)"

@@ -14,6 +14,8 @@ struct StepPlanner {
         var disputeOpening: Transfer?
         /// The step's own first transfer, if an earlier request wrote it: the step is done.
         var earlier: Transfer?
+        /// For a capture done before: its fee transfer (nil: it took no fee).
+        var earlierFee: Transfer?
     }
 
     /// The id a step's first transfer has whatever the intent's state: how a retry is
@@ -27,6 +29,12 @@ struct StepPlanner {
         case .openDispute(let intent, let key, _): return disputeOpeningID(intent, key)
         case .resolveDispute(let intent, let key, _): return DisputeIDs.resolution(openedBy: disputeOpeningID(intent, key))
         }
+    }
+
+    /// A capture's fee transfer, which a retry must name with the same fee.
+    static func feeLegID(_ step: PaymentStep) -> UInt128? {
+        guard case .capture(let intent, let key, _, _, _) = step else { return nil }
+        return DerivedID.make(.capture, subject: intent, discriminator: key, leg: 3)
     }
 
     static func disputeOpeningID(_ intent: UInt128, _ key: StepKey) -> UInt128 {
