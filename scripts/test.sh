@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite: unit and integration tests, then the seeded simulator, the crash test
-# and a Python grpcio client against a running server, on release builds (debug Swift is
+# The whole test suite: unit and integration tests (with a throwaway PostgreSQL for the
+# SettlePostgres ones), then the seeded simulator, the crash test, a Python grpcio client and the
+# settle CLI against a running server, and settle demo, on release builds (debug Swift is
 # 10-50x slower; these run long workloads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== PostgreSQL for the SettlePostgres tests (installed with apt-get if missing)"
+PGDIR=$(mktemp -d /tmp/settle-test-pg-XXXXXX)
+trap 'scripts/postgres-stop.sh "$PGDIR" 2>/dev/null || true' EXIT
+SETTLE_TEST_POSTGRES_URL=$(scripts/postgres-start.sh "$PGDIR")
+export SETTLE_TEST_POSTGRES_URL
 
 echo "== swift test (debug)"
 swift test
