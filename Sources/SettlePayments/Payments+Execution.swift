@@ -28,7 +28,7 @@ extension Payments {
         guard !accounts.isEmpty else { return }
         // A transfer to a missing account burns its id for good, so the chart is checked first.
         let charts = Set(accounts.map { ChartOfAccounts.accountID(.authorizations, Currency(ledger: $0.ledger)!) })
-        let present = Set(try await call { try await ledger.lookupAccounts(Array(charts)) }.map(\.ledger))
+        let present = Set(try await lookupAccounts(Array(charts)).map(\.ledger))
         var creatable: [Account] = []
         var creators: [Int] = []
         for (account, index) in zip(accounts, owners) {
@@ -41,7 +41,8 @@ extension Payments {
         }
         (accounts, owners) = (creatable, creators)
         guard !accounts.isEmpty else { return }
-        let results = try await call { try await ledger.createAccounts(accounts) }
+        var results: [CreateAccountResult] = []
+        for chunk in Self.chunks(accounts) { results += try await call { try await ledger.createAccounts(Array(chunk)) } }
         for (result, index) in zip(results, owners) where result != .ok && result != .exists {
             outcomes[index] = .failure(PaymentError(.intentExists, "intent \(steps[index].intent) exists with another currency or reference (\(result))"))
         }
@@ -50,15 +51,14 @@ extension Payments {
     /// Everything the planner needs for `steps`, in at most three batched reads.
     func readFacts(_ steps: [PaymentStep]) async throws(PaymentError) -> [StepPlanner.Facts] {
         let accountIDs = steps.map { IntentLayout.accountID(intent: $0.intent) }
-        let accounts = Dictionary(try await call { try await ledger.lookupAccounts(Array(Set(accountIDs))) }.map { ($0.id, $0) },
-                                  uniquingKeysWith: { a, _ in a })
+        let accounts = Dictionary(try await lookupAccounts(Array(Set(accountIDs))).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let firstLegs = steps.map(StepPlanner.firstLegID)
         let openings = steps.compactMap { step -> UInt128? in
             guard case .resolveDispute(let intent, let key, _) = step else { return nil }
             return StepPlanner.disputeOpeningID(intent, key)
         }
         let fees = steps.compactMap(StepPlanner.feeLegID)
-        let known = Dictionary(try await call { try await ledger.lookupTransfers(Array(Set(firstLegs + openings + fees))) }.map { ($0.id, $0) },
+        let known = Dictionary(try await lookupTransfers(Array(Set(firstLegs + openings + fees))).map { ($0.id, $0) },
                                uniquingKeysWith: { a, _ in a })
         var facts: [StepPlanner.Facts] = []
         var holdQueries: [(position: Int, filter: AccountFilter)] = []
@@ -75,7 +75,8 @@ extension Payments {
             facts.append(fact)
         }
         if !holdQueries.isEmpty {
-            let holds = try await call { try await ledger.accountTransfers(holdQueries.map(\.filter)) }
+            var holds: [[Transfer]] = []
+            for chunk in Self.chunks(holdQueries.map(\.filter)) { holds += try await call { try await ledger.accountTransfers(Array(chunk)) } }
             for (query, answer) in zip(holdQueries, holds) { facts[query.position].latestHold = answer.first }
         }
         return facts
@@ -115,7 +116,7 @@ extension Payments {
                                 _ outcomes: inout [Result<StepOutcome, PaymentError>?], lastAttempt: Bool) async throws(PaymentError) -> [Int] {
         guard !failed.isEmpty else { return [] }
         let firstLegs = failed.map { $0.plan.transfers[0].id } + failed.compactMap { StepPlanner.feeLegID(steps[$0.index]) }
-        let existing = Dictionary(try await call { try await ledger.lookupTransfers(firstLegs) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let existing = Dictionary(try await lookupTransfers(firstLegs).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var retry: [Int] = []
         for (index, plan, result) in failed {
             let step = steps[index]
@@ -183,6 +184,23 @@ extension Payments {
         default:
             return PaymentError(.invalidRequest, "the ledger refused the \(step.name): \(result)")
         }
+    }
+
+    /// A ledger call takes at most a batch of ids; a batch of steps may need more.
+    static func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: StateMachine.batchEventsMax).map { items[$0..<min($0 + StateMachine.batchEventsMax, items.count)] }
+    }
+
+    func lookupAccounts(_ ids: [UInt128]) async throws(PaymentError) -> [Account] {
+        var found: [Account] = []
+        for chunk in Self.chunks(ids) { found += try await call { try await ledger.lookupAccounts(Array(chunk)) } }
+        return found
+    }
+
+    func lookupTransfers(_ ids: [UInt128]) async throws(PaymentError) -> [Transfer] {
+        var found: [Transfer] = []
+        for chunk in Self.chunks(ids) { found += try await call { try await ledger.lookupTransfers(Array(chunk)) } }
+        return found
     }
 
     /// Chains packed into ledger batches without splitting one.

@@ -99,6 +99,21 @@ import Testing
         }
     }
 
+    @Test func theLargestBatchGoesThroughTheAPIsBatchLimits() async throws {
+        try await withTenant { server, key in
+            for type in ["authorize", "capture"] {
+                let steps = (1...4_096).map { id in
+                    type == "authorize" ? #"{"type": "authorize", "intent": "\#(id)", "currency": "EUR", "amount": "100"}"#
+                        : #"{"type": "capture", "intent": "\#(id)", "sequence": 1, "fee": "1"}"#
+                }
+                let reply = try await server.request(.POST, "/v1/payments/steps", key: key, body: #"{"steps": [\#(steps.joined(separator: ","))]}"#)
+                let results = reply.json["results"] as? [[String: Any]] ?? []
+                #expect(reply.status == 200 && results.count == 4_096, "\(type): \(reply.body.prefix(300))")
+                #expect(results.allSatisfy { $0["error"] == nil }, "\(type): \(results.first { $0["error"] != nil } ?? [:])")
+            }
+        }
+    }
+
     @Test(arguments: [
         (#"{"id": "1", "currency": "EUR", "amount": "0"}"#, "invalid_field"),
         (#"{"id": "1", "currency": "XYZ", "amount": "5"}"#, "invalid_field"),

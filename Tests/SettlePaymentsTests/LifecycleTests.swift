@@ -202,6 +202,19 @@ import Testing
         }
     }
 
+    @Test func theLargestBatchFitsTheLedgersBatchLimits() async throws {
+        // 4,096 authorizes are 8,192 accounts and 8,192 transfers; 4,096 captures look up
+        // 8,192 ids: each more than one ledger batch (8,189), so Payments splits its calls.
+        try await withPayments { payments, _ in
+            let intents = (1...4_096).map { UInt128($0) }
+            let authorized = try await payments.run(intents.map { .authorize(intent: $0, currency: eur, amount: 100, expiresInSeconds: 0, reference: nil) })
+            #expect(authorized.allSatisfy { (try? $0.get().applied) == true })
+            let captured = try await payments.run(intents.map { .capture(intent: $0, key: .sequence(1), amount: nil, fee: 1, final: false) })
+            #expect(captured.allSatisfy { (try? $0.get().amount) == 100 })
+            #expect(try await payments.intent(4_096).status == .captured)
+        }
+    }
+
     @Test func withoutAChartAStepSaysSo() async throws {
         let ledger = try EngineLedger()
         defer { ledger.close() }
