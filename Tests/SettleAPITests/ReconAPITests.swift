@@ -24,6 +24,13 @@ import Testing
             #expect(((second.json["statements"] as? [[String: Any]])?.first?["new"] as? Bool) == false)
             let list = try await server.request(.GET, "/v1/recon/statements", key: key)
             #expect((list.json["statements"] as? [[String: Any]])?.map { $0["line_count"] as? Int } == [10])
+            // Another tenant neither sees the statement nor reconciles against it.
+            let (_, other) = try await server.newTenant("other")
+            let theirs = try await server.request(.GET, "/v1/recon/statements", key: other)
+            #expect((theirs.json["statements"] as? [Any])?.isEmpty == true)
+            let digest = (list.json["statements"] as? [[String: Any]])?.first?["digest"] as? String ?? ""
+            let run = try await server.request(.POST, "/v1/recon/runs", key: other, body: #"{"currency": "EUR", "statements": ["\#(digest)"]}"#)
+            #expect(run.status == 404 && run.errorCode == "statement_not_found")
         }
     }
 
