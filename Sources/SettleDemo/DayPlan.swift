@@ -1,8 +1,8 @@
-import Foundation
 /// The payment steps of a marketplace day, planned from a seed.
 struct DayPlan {
     struct Step {
         var type: String
+        var intent: Int
         var json: String
     }
 
@@ -41,9 +41,9 @@ struct DayPlan {
         }
         // Two disputes on fully captured intents: one won (funds return to the merchant, the
         // processor never sees it), one lost (a chargeback the processor debits).
-        let captured = first.filter { $0.type == "capture" && !$0.json.contains("\"amount\"") }.map(\.json)
+        let captured = first.filter { $0.type == "capture" && !$0.json.contains("\"amount\"") }.map(\.intent)
         for (index, outcome) in ["won", "lost"].enumerated() where captured.count > index {
-            let id = intentID(captured[captured.count - 1 - index])
+            let id = captured[captured.count - 1 - index]
             after.append(step("open_dispute", id, #""sequence": 1"#))
             resolve.append(step("resolve_dispute", id, #""sequence": 1, "outcome": "\#(outcome)""#))
         }
@@ -51,11 +51,6 @@ struct DayPlan {
     }
 
     private static func step(_ type: String, _ id: Int, _ fields: String) -> Step {
-        Step(type: type, json: #"{"type": "\#(type)", "intent": "\#(id)"\#(fields.isEmpty ? "" : ", " + fields)}"#)
-    }
-
-    private static func intentID(_ json: String) -> Int {
-        let start = json.range(of: #""intent": ""#)!.upperBound
-        return Int(json[start...].prefix { $0.isNumber })!
+        Step(type: type, intent: id, json: #"{"type": "\#(type)", "intent": "\#(id)"\#(fields.isEmpty ? "" : ", " + fields)}"#)
     }
 }
