@@ -113,12 +113,10 @@ public struct MarketplaceDay: Sendable {
         let path = directory + "/" + name
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         var headers: [(String, String)] = []
-        var query = "?format=\(format.rawValue)&source=\(name)"
         if format == .csv {
             headers.append(("Settle-CSV-Mapping", String(decoding: try JSONEncoder().encode(StatementWriter.settlementCSVMapping), as: UTF8.self)))
-            query += ""
         }
-        let imported = try await http.send(.POST, "/v1/recon/statements" + query, body: text, headers: headers)
+        let imported = try await http.send(.POST, "/v1/recon/statements?format=\(format.rawValue)&source=\(name)", body: text, headers: headers)
         guard imported.status == 201 || imported.status == 200 else {
             throw DemoHTTP.Failure(description: "import of \(name): \(imported.status) \(String(decoding: imported.body, as: UTF8.self))")
         }
