@@ -52,6 +52,8 @@ import Testing
             #expect(reply.errorMessage.contains("Ntry[3]"), "\(reply.errorMessage)")
             let list = try await server.request(.GET, "/v1/recon/statements", key: key)
             #expect((list.json["statements"] as? [Any])?.isEmpty == true)
+            let empty = try await server.request(.POST, "/v1/recon/statements", key: key, body: "")
+            #expect(empty.status == 422 && empty.errorMessage.contains("empty"), "\(empty.body)")
             let csv = try await server.request(.POST, "/v1/recon/statements?format=csv", key: key, body: "a,b\n1,2\n")
             #expect(csv.status == 422, "a CSV without a mapping is refused: \(csv.body)")
         }

@@ -20,6 +20,7 @@ extension HTTPRoutes {
             let principal = try api.authorize(bearer: bearer(request), .write)
             let (format, mapping) = try importParameters(request)
             let buffer = try await body(&request)
+            guard buffer.readableBytes > 0 else { throw APIError(.statementInvalid, "the body is empty: send the statement file as it is") }
             let statements: [Statement]
             do throws(StatementError) {
                 statements = try StatementImporter.parse(Array(buffer.readableBytesView), format: format, csvMapping: mapping)
