@@ -47,7 +47,7 @@ let package = Package(
             swiftSettings: strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         // Journal segments, checkpoints, recovery, CRC32C and the file I/O they sit on.
-        .target(name: "SettleStorage", dependencies: ["SettleCore", "CSettleCRC32C"], swiftSettings: strictSettings),
+        .target(name: "SettleStorage", dependencies: ["SettleCore", "CSettleCRC32C", "SettleSeededRandom"], swiftSettings: strictSettings),
         // The CPU's CRC32 instruction, which Swift cannot emit (SSE4.2 on x86-64).
         .target(name: "CSettleCRC32C"),
         // Partitions, commit pipeline with group commit, recovery, checkpoints, verify.
@@ -61,7 +61,7 @@ let package = Package(
             name: "settle",
             dependencies: [
                 "SettleCore", "SettleStorage", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
-                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments",
+                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments", "SettleSeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -71,11 +71,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // SplitMix64: the seeded generator simulations, benchmarks, the demo and tests share.
+        .target(name: "SettleSeededRandom", swiftSettings: strictSettings),
         // Currencies, exact decimal minor units and external-reference keys: the vocabulary
         // payments and reconciliation share. Standard library only.
         .target(name: "SettleMoney", swiftSettings: strictSettings),
         // Statement parsers (camt.053/054, BAI2, CSV with a mapping), the matcher and its reports.
-        .target(name: "SettleRecon", dependencies: ["SettleMoney"], swiftSettings: strictSettings),
+        .target(name: "SettleRecon", dependencies: ["SettleMoney", "SettleSeededRandom"], swiftSettings: strictSettings),
         // Payment intents as ledger accounts and transfers with deterministic ids.
         .target(
             name: "SettlePayments",
@@ -86,7 +88,7 @@ let package = Package(
         .target(
             name: "SettleDemo",
             dependencies: [
-                "SettleMoney", "SettleRecon",
+                "SettleMoney", "SettleRecon", "SettleSeededRandom",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,7 +96,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Seeded workload generator, independent reference model and the simulator loop.
-        .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage", "SettleEngine"], swiftSettings: strictSettings),
+        .target(name: "SettleSimulation", dependencies: ["SettleCore", "SettleStorage", "SettleEngine", "SettleSeededRandom"], swiftSettings: strictSettings),
         .executableTarget(
             name: "settle-sim",
             dependencies: [
@@ -170,7 +172,7 @@ let package = Package(
             name: "SettleAPITests",
             dependencies: [
                 "SettleCore", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol", "SettleStorage", "SettleRecon", "SettleMoney",
-                "SettleDemo", "SettlePayments",
+                "SettleDemo", "SettlePayments", "SettleSeededRandom",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -182,9 +184,9 @@ let package = Package(
         ),
         .testTarget(name: "SettleMoneyTests", dependencies: ["SettleMoney"], swiftSettings: strictSettings),
         // Import/Samples: the published statement files the importer tests read (see its README).
-        .testTarget(name: "SettleReconTests", dependencies: ["SettleRecon", "SettleMoney"], exclude: ["Import/Samples"], swiftSettings: strictSettings),
-        .testTarget(name: "SettlePaymentsTests", dependencies: ["SettlePayments", "SettleMoney", "SettleCore", "SettleEngine", "SettleStorage"], swiftSettings: strictSettings),
-        .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage"], swiftSettings: strictSettings),
+        .testTarget(name: "SettleReconTests", dependencies: ["SettleRecon", "SettleMoney", "SettleSeededRandom"], exclude: ["Import/Samples"], swiftSettings: strictSettings),
+        .testTarget(name: "SettlePaymentsTests", dependencies: ["SettlePayments", "SettleMoney", "SettleCore", "SettleSeededRandom", "SettleEngine", "SettleStorage"], swiftSettings: strictSettings),
+        .testTarget(name: "SettleStorageTests", dependencies: ["SettleStorage", "SettleSeededRandom"], swiftSettings: strictSettings),
         // Against a real PostgreSQL: scripts/postgres-start.sh prints the URL for SETTLE_TEST_POSTGRES_URL.
         .testTarget(
             name: "SettlePostgresTests",

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 /// The payment steps of a marketplace day, planned from a seed.
 struct DayPlan {
     struct Step {
@@ -13,7 +14,7 @@ struct DayPlan {
 
     var steps: [Step] { phases.flatMap { $0 } }
 
-    static func make(intents count: Int, random: inout DemoRandom) -> DayPlan {
+    static func make(intents count: Int, random: inout SplitMix64) -> DayPlan {
         var authorize: [Step] = [], first: [Step] = [], second: [Step] = [], after: [Step] = [], resolve: [Step] = []
         var references: [String: String] = [:]
         for id in 1...count {

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Foundation
 import NIOHTTP1
 import SettleMoney
@@ -55,7 +56,7 @@ public struct MarketplaceDay: Sendable {
     }
 
     public func run(log: @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
-        var random = DemoRandom(seed: options.seed)
+        var random = SplitMix64(seed: options.seed)
         let chart = try await http.call(.POST, "/v1/payments/chart", body: #"{"currencies": ["\#(options.currency.code)"]}"#, as: DemoJSON.Chart.self)
         guard let clearing = chart.ledgers.first?.accounts["processor_clearing"] else { throw DemoHTTP.Failure(description: "no clearing account") }
         let plan = DayPlan.make(intents: options.intents, random: &random)
@@ -141,18 +142,4 @@ public struct MarketplaceDay: Sendable {
             + "\(s.matchedOneToMany) one-to-many), \(s.duplicates.count) duplicate, \(s.amountMismatches.count) amount mismatch, "
             + "\(s.unmatchedLines.count) unmatched statement line, \(s.unmatchedEntries.count) unmatched ledger transfer"
     }
-}
-
-/// A small seeded generator (SplitMix64): the same seed plans the same day.
-struct DemoRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import SettleMoney
 import SettleRecon
 
@@ -15,7 +16,7 @@ struct SettlementFile {
     }
 
     static func make(transfers: [DemoJSON.Transfers.Transfer], clearing: String, references: [String: String],
-                     currency: Currency, random: inout DemoRandom) -> SettlementFile {
+                     currency: Currency, random: inout SplitMix64) -> SettlementFile {
         var rows = transfers.map { transfer -> Row in
             let date = CalendarDate(ledgerTimestamp: UInt64(transfer.timestamp)!)
             let credit = transfer.debitAccountID == clearing  // a capture: the processor owes us
@@ -57,7 +58,7 @@ struct SettlementFile {
 
     /// The camt.053 version pays twenty plain captures out as one batched entry, as a bank
     /// books a processor's payout, with the captures as its transaction details.
-    static func batched(_ lines: [StatementLine], avoiding planted: MarketplaceDay.Planted, random: inout DemoRandom) -> [StatementLine] {
+    static func batched(_ lines: [StatementLine], avoiding planted: MarketplaceDay.Planted, random: inout SplitMix64) -> [StatementLine] {
         let plantedReferences = [planted.duplicatedCharge, planted.missingSettlement, planted.shortSettlement, planted.unknownLine]
         var references: [String: Int] = [:]
         for line in lines { references[line.reference ?? "", default: 0] += 1 }

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import SettleCore
 import SettleStorage
 

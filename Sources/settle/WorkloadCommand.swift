@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import ArgumentParser
 import Foundation
 import SettleCore

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Foundation
 @testable import SettleAPI
 import SettleCore

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Foundation
 import SettleCore
 import SettleMoney
@@ -45,7 +46,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in 0..<16 {
                 group.addTask {
-                    var random = SplitMix(seed: seed &* 1_000 &+ UInt64(client))
+                    var random = SplitMix64(seed: seed &* 1_000 &+ UInt64(client))
                     for _ in 0..<40 {
                         let intent = intents[Int(random.next() % UInt64(intents.count))]
                         // Keys come from a small pool, so clients collide on the same step.
@@ -90,18 +91,5 @@ import Testing
         let refusals = await observed.refusals
         let limited = refusals[.captureExceedsAuthorization, default: 0] + refusals[.refundExceedsCaptured, default: 0]
         #expect(limited > 0, "seed \(seed): \(refusals)")
-    }
-}
-
-/// A small seeded generator (SplitMix64), so a failing seed replays.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

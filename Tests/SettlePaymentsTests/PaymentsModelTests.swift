@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Foundation
 import SettleCore
 import SettleMoney
@@ -116,7 +117,7 @@ import Testing
         }
     }
 
-    static func randomStep(_ rng: inout SplitMix, intents: UInt128, currency: Currency) -> PaymentStep {
+    static func randomStep(_ rng: inout SplitMix64, intents: UInt128, currency: Currency) -> PaymentStep {
         let intent = UInt128(rng.next() % UInt64(intents)) + 1
         let key = StepKey.sequence(UInt32(rng.next() % 3) + 1)
         func amount(_ scale: UInt64) -> UInt128? { rng.next() % 4 == 0 ? nil : UInt128(rng.next() % scale) }
@@ -136,7 +137,7 @@ import Testing
         defer { ledger.close() }
         let payments = Payments(ledger: ledger, clock: { UInt64(Date().timeIntervalSince1970 * 1e9) })
         try await payments.createChart([eur])
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var models: [UInt128: ModelIntent] = [:]
         var seen: [String: Int] = [:]
         for index in 0..<400 {

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Testing
 @testable import SettleStorage
 

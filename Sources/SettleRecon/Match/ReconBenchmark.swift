@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import SettleMoney
 
 /// A seeded, realistic reconciliation workload and a timer around `Matcher.reconcile`, for
@@ -47,20 +48,5 @@ public enum ReconBenchmark {
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return (report.summary, seconds)
-    }
-}
-
-/// SplitMix64: tiny, fast and identical everywhere, unlike the system generator.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import SettleMoney
 
 /// Builds `ReconBenchmark` workloads one scenario at a time. Ordinary traffic is dated within

@@ -1,3 +1,4 @@
+import SettleSeededRandom
 /// Power failure: what survives of each file and directory.
 ///
 /// The model, per file and per directory independently: everything synced survives; of the

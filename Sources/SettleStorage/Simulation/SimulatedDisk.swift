@@ -1,3 +1,4 @@
+import SettleSeededRandom
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

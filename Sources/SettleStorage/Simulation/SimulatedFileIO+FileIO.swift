@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Synchronization
 
 #if canImport(Glibc)

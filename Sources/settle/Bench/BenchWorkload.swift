@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Foundation
 import Histogram
 import SettleCore

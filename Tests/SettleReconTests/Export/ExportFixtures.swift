@@ -1,21 +1,8 @@
+import SettleSeededRandom
 import SettleMoney
 @testable import SettleRecon
 
-/// SplitMix64: a seeded generator whose sequence is the same on every platform and run, so a
-/// failing seed can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
 
 /// Random statements built to hit what writers get wrong: XML and CSV specials, non-ASCII text,
 /// line breaks inside fields, huge and single-unit amounts, exponents 0, 2 and 3, and every

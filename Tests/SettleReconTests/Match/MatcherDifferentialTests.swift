@@ -1,3 +1,4 @@
+import SettleSeededRandom
 import Foundation
 import SettleMoney
 import Testing

@@ -1,6 +1,8 @@
 /// A small, fast, seedable generator (Steele, Lea, Flood: SplitMix64), deterministic on every
-/// platform, unlike the system generator: every simulated crash, workload and benchmark in
-/// Settle is reproducible from its seed. Never used by the ledger itself.
+/// platform, unlike the system generator: every simulated crash, workload, benchmark and demo
+/// in Settle is reproducible from its seed. Never used by the ledger itself (SettleCore's
+/// source scan bans randomness), so it has a module of its own that storage simulation,
+/// reconciliation benchmarks, the demo and tests share.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
@@ -17,5 +19,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A uniform integer in `0...upperBound` (modulo bias is irrelevant at these sizes).
     public mutating func upTo(_ upperBound: Int) -> Int {
         Int(next() % UInt64(upperBound + 1))
+    }
+
+    /// A uniform integer in `0..<bound`.
+    public mutating func below(_ bound: Int) -> Int {
+        Int(next() % UInt64(bound))
     }
 }
