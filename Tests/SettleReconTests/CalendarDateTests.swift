@@ -4,12 +4,15 @@ import Testing
 @Suite struct CalendarDateTests {
     @Test func roundTripsEveryDayOfFourCenturies() {
         var date = CalendarDate(year: 1900, month: 1, day: 1)!
-        var last = date.dayNumber - 1
+        var previous = (year: 1899, month: 12, day: 31)
         for _ in 0..<(400 * 366) {
-            #expect(date.dayNumber == last + 1)
             let (y, m, d) = date.components
             #expect(CalendarDate(year: y, month: m, day: d) == date)
-            last = date.dayNumber
+            // The next day of the calendar: the day after, else the 1st of the next month or year.
+            let next = (y, m, d) == (previous.year, previous.month, previous.day + 1)
+                || (d == 1 && ((y, m) == (previous.year, previous.month + 1) || (y, m, previous.month) == (previous.year + 1, 1, 12)))
+            #expect(next, "\(date) after \(previous)")
+            previous = (y, m, d)
             date = CalendarDate(dayNumber: date.dayNumber + 1)
         }
     }

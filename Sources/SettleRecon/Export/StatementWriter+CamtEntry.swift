@@ -2,7 +2,6 @@ import SettleMoney
 
 extension StatementWriter {
     /// The placeholder `EndToEndId` the importer never takes as a key.
-    static let endToEndNotProvided = "NOTPROVIDED"
 
     /// One `Ntry`, elements in the order of ReportEntry10 in camt.053.001.08.
     static func writeEntry(_ line: StatementLine, into xml: inout XMLTextWriter) {
@@ -42,7 +41,7 @@ extension StatementWriter {
                                              remittanceInformation: line.remittanceInformation)]
         }
         guard let reference = present(line.reference),
-              !transactions.contains(where: { present($0.endToEndID).map { $0 != endToEndNotProvided } ?? false }) else {
+              !transactions.contains(where: { present($0.endToEndID).map { $0 != CamtParser.notProvided } ?? false }) else {
             return (transactions, nil)
         }
         let fallback = present(line.accountServicerReference)

@@ -26,7 +26,8 @@ public struct CSVMapping: Sendable, Codable, Hashable {
     public enum DateFormat: String, Sendable, Codable, Hashable, CaseIterable {
         /// `2026-07-06`.
         case isoDate = "yyyy-MM-dd"
-        /// The time is ignored: the date is taken as written, in whatever zone the file uses.
+        /// The time is not used (but must be a valid time): the date is taken as written, in
+        /// whatever zone the file uses.
         case isoDateTime = "yyyy-MM-dd HH:mm:ss"
         /// `06.07.2026`, as German and Swiss banks write it.
         case dayMonthYear = "dd.MM.yyyy"

@@ -129,7 +129,7 @@ struct MatchState {
 
     /// A reference text counts unless it is blank or camt.053's `NOTPROVIDED` placeholder.
     static func referenceKey(_ text: String?) -> UInt64? {
-        guard let text, text != "NOTPROVIDED", text.utf8.contains(where: { $0 != 0x20 }) else { return nil }
+        guard let text, text != CamtParser.notProvided, text.utf8.contains(where: { $0 != 0x20 }) else { return nil }
         return ExternalReference.key(text)
     }
 

@@ -118,7 +118,9 @@ public struct StatementLine: Hashable, Sendable, Codable {
     public var bookingDate: CalendarDate?
     public var valueDate: CalendarDate?
     /// The key the matcher tries first: the processor's or bank's reference for the payment
-    /// (for camt.053, the first `EndToEndId` that is not `NOTPROVIDED`, else `AcctSvcrRef`).
+    /// (for camt.053, the first `EndToEndId` that is not `NOTPROVIDED`, else the first
+    /// structured creditor reference, else the entry's `AcctSvcrRef`, else the first
+    /// transaction's).
     public var reference: String?
     public var accountServicerReference: String?
     public var endToEndID: String?
@@ -163,7 +165,8 @@ public struct Statement: Hashable, Sendable, Codable {
     }
 
     public var format: Format
-    /// The statement's own id (`Stmt/Id`, the BAI2 file id, or the CSV file's digest).
+    /// The statement's own id (`Stmt/Id`; for BAI2 `sender:creationDate:fileID/account/n`, since
+    /// banks reuse file ids daily; for CSV the file's digest).
     public var id: String
     /// IBAN or other account identifier; empty when the format has none (a processor CSV).
     public var account: String
