@@ -63,13 +63,13 @@ public enum MinorUnits {
     }
 
     /// Formats minor units as a decimal with exactly `exponent` fraction digits: 47440 → "474.40".
-    public static func format(_ units: Int64, exponent: Int) -> String {
-        let magnitude = units.magnitude
-        guard exponent > 0 else { return units < 0 ? "-\(magnitude)" : "\(magnitude)" }
-        var divisor: UInt64 = 1
-        for _ in 0..<exponent { divisor *= 10 }
-        let fraction = String(magnitude % divisor)
-        let padded = String(repeating: "0", count: exponent - fraction.count) + fraction
-        return (units < 0 ? "-" : "") + "\(magnitude / divisor).\(padded)"
+    /// Any integer width, so 128-bit report totals format the same way as 64-bit amounts.
+    public static func format(_ units: some BinaryInteger, exponent: Int) -> String {
+        var digits = String(units.magnitude)
+        let sign = units < 0 ? "-" : ""
+        guard exponent > 0 else { return sign + digits }
+        if digits.count <= exponent { digits = String(repeating: "0", count: exponent + 1 - digits.count) + digits }
+        let split = digits.index(digits.endIndex, offsetBy: -exponent)
+        return sign + digits[..<split] + "." + digits[split...]
     }
 }

@@ -15,7 +15,7 @@ extension ReconReport {
     public func csv() -> String {
         var out = ReconReport.csvRow(ReconReport.csvHeader)
         for m in matched {
-            out += ReconReport.csvRow(["matched", "", m.rule.rawValue, String(m.sourceLine), "", ids(m.transferIDs), "",
+            out += ReconReport.csvRow(["matched", "", m.rule.rawValue, String(m.sourceLine), "", Self.ids(m.transferIDs), "",
                                        m.reference ?? "", "", m.direction.rawValue, String(m.amount),
                                        String(Int128(m.amount) - Int128(m.difference)), String(m.difference),
                                        m.date?.description ?? ""])
@@ -31,31 +31,25 @@ extension ReconReport {
         }
         for d in duplicates {
             out += ReconReport.csvRow(["duplicate", d.side.rawValue, "", String(d.sourceLine), String(d.originalSourceLine),
-                                       d.transferID.map { String($0) } ?? "", ids(d.originalTransferIDs),
+                                       d.transferID.map { String($0) } ?? "", Self.ids(d.originalTransferIDs),
                                        d.reference ?? "", String(d.referenceKey), d.direction.rawValue,
                                        String(d.amount), "", "", d.date?.description ?? ""])
         }
         for x in amountMismatches {
-            out += ReconReport.csvRow(["amount_mismatch", "", "", String(x.sourceLine), "", ids(x.transferIDs), "",
+            out += ReconReport.csvRow(["amount_mismatch", "", "", String(x.sourceLine), "", Self.ids(x.transferIDs), "",
                                        x.reference ?? "", "", x.direction.rawValue, String(x.lineAmount),
                                        String(x.ledgerAmount), String(x.difference), x.date?.description ?? ""])
         }
         return out
     }
 
-    private func ids(_ ids: [UInt128]) -> String { ids.map { String($0) }.joined(separator: " ") }
+    /// Transfer ids in one cell or column, space-separated.
+    static func ids(_ ids: [UInt128]) -> String { ids.map { String($0) }.joined(separator: " ") }
 
     static func csvRow(_ fields: [String]) -> String {
         fields.map(csvField).joined(separator: ",") + "\r\n"
     }
 
-    /// RFC 4180 quoting: only when needed, doubling any quote inside.
-    static func csvField(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }) else { return text }
-        var quoted = "\""
-        for character in text.unicodeScalars {
-            if character == "\"" { quoted += "\"\"" } else { quoted.unicodeScalars.append(character) }
-        }
-        return quoted + "\""
-    }
+    /// RFC 4180 quoting, as the statement writer quotes its fields.
+    static func csvField(_ text: String) -> String { StatementWriter.csvField(text, delimiter: ",") }
 }

@@ -29,17 +29,17 @@ extension ReconReport {
         page += ReconReport.section("Duplicates", ["Side", "Line", "Extra transfer", "Repeats line", "Original transfers",
                                                    "Reference", "Direction", "Amount", "Date"],
                                     duplicates.map { d in [d.side.rawValue, String(d.sourceLine), d.transferID.map { String($0) } ?? "",
-                                                           String(d.originalSourceLine), ids(d.originalTransferIDs), d.reference ?? "",
+                                                           String(d.originalSourceLine), ReconReport.ids(d.originalTransferIDs), d.reference ?? "",
                                                            d.direction.rawValue, money(d.amount), d.date?.description ?? ""] })
         page += ReconReport.section("Amount mismatches", ["Line", "Reference", "Direction", "Statement", "Ledger", "Difference",
                                                           "Transfers", "Date"],
                                     amountMismatches.map { x in [String(x.sourceLine), x.reference ?? "", x.direction.rawValue,
-                                                                 money(x.lineAmount), ReconReport.format(x.ledgerAmount, currencyExponent),
-                                                                 ReconReport.format(x.difference, currencyExponent), ids(x.transferIDs),
+                                                                 money(x.lineAmount), MinorUnits.format(x.ledgerAmount, exponent: currencyExponent),
+                                                                 MinorUnits.format(x.difference, exponent: currencyExponent), ReconReport.ids(x.transferIDs),
                                                                  x.date?.description ?? ""] })
         page += ReconReport.section("Matched", ["Line", "Reference", "Direction", "Amount", "Date", "Transfers", "Rule", "Difference"],
                                     matched.map { m in [String(m.sourceLine), m.reference ?? "", m.direction.rawValue, money(m.amount),
-                                                        m.date?.description ?? "", ids(m.transferIDs), m.rule.rawValue, money(m.difference)] })
+                                                        m.date?.description ?? "", ReconReport.ids(m.transferIDs), m.rule.rawValue, money(m.difference)] })
         return page + "</body></html>\n"
     }
 
@@ -57,12 +57,10 @@ extension ReconReport {
             + (o.oneToMany ? "on" : "off") + ", day totals " + (o.matchDayTotals ? "on" : "off") + "."
         return "<h2>Summary</h2>\n<p>\(ReconReport.escape(caption))</p>\n"
             + ReconReport.table(["Category", "Count", "Credits", "Debits"], rows.map { name, t in
-                [name, String(t.count), ReconReport.format(t.creditMinor, currencyExponent),
-                 ReconReport.format(t.debitMinor, currencyExponent)]
+                [name, String(t.count), MinorUnits.format(t.creditMinor, exponent: currencyExponent),
+                 MinorUnits.format(t.debitMinor, exponent: currencyExponent)]
             }, numericFrom: 1)
     }
-
-    private func ids(_ ids: [UInt128]) -> String { ids.map { String($0) }.joined(separator: " ") }
 
     static func section(_ heading: String, _ header: [String], _ rows: [[String]]) -> String {
         "<h2>\(escape(heading)) (\(rows.count))</h2>\n" + (rows.isEmpty ? "<p>None.</p>\n" : table(header, rows, numericFrom: nil))
@@ -79,16 +77,6 @@ extension ReconReport {
             out += "</tr>\n"
         }
         return out + "</tbody></table>\n"
-    }
-
-    /// A 128-bit total in the currency's decimals (`MinorUnits.format` takes 64 bits).
-    static func format(_ units: Int128, _ exponent: Int) -> String {
-        if let small = Int64(exactly: units) { return MinorUnits.format(small, exponent: exponent) }
-        var digits = String(units.magnitude)
-        guard exponent > 0 else { return (units < 0 ? "-" : "") + digits }
-        if digits.count <= exponent { digits = String(repeating: "0", count: exponent + 1 - digits.count) + digits }
-        let split = digits.index(digits.endIndex, offsetBy: -exponent)
-        return (units < 0 ? "-" : "") + digits[..<split] + "." + digits[split...]
     }
 
     /// Escapes the five characters that are markup in text and attribute values.

@@ -57,8 +57,8 @@ import Testing
     }
 
     @Test func htmlFormatsTotalsBeyond64Bits() {
-        #expect(ReconReport.format(Int128(Int64.max) * 10, 2) == "922337203685477580.70")
-        #expect(ReconReport.format(-5, 2) == "-0.05")
+        #expect(MinorUnits.format(Int128(Int64.max) * 10, exponent: 2) == "922337203685477580.70")
+        #expect(MinorUnits.format(Int128(-5), exponent: 2) == "-0.05")
     }
 
     @Test func jsonUsesSnakeCaseAndDecimalStrings() throws {
