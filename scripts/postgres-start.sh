@@ -34,7 +34,8 @@ if ! find_bin initdb >/dev/null || ! find_bin pg_ctl >/dev/null; then
     "${SUDO[@]}" apt-get update -qq >&2
     "${SUDO[@]}" apt-get install -y -qq postgresql >&2
 fi
-BIN_DIR=$(dirname "$(readlink -f "$(find_bin initdb)")")
+INITDB=$(find_bin initdb) || { log "initdb not found, even after apt-get"; exit 1; }
+BIN_DIR=$(dirname "$(readlink -f "$INITDB")")
 log "using $BIN_DIR"
 
 # As root, run PostgreSQL's programs as `postgres`; otherwise as ourselves.
@@ -49,6 +50,7 @@ fi
 
 DIR=${1:-$(mktemp -d /tmp/settle-postgres.XXXXXX)}
 mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)  # absolute: the server resolves a relative socket directory against its data directory
 [ -z "$(ls -A "$DIR")" ] || { log "$DIR is not empty"; exit 1; }
 chmod 700 "$DIR"
 [ "$(id -u)" -eq 0 ] && chown "$OWNER" "$DIR"
@@ -62,7 +64,7 @@ as_owner "$BIN_DIR/initdb" --pgdata="$DIR/data" --username=postgres --auth=trust
     || { cat "$DIR/initdb.log" >&2; exit 1; }
 # Sockets in the cluster's own directory: /var/run/postgresql may not exist or be writable.
 as_owner "$BIN_DIR/pg_ctl" --pgdata="$DIR/data" --log="$DIR/postgres.log" --wait --timeout=60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$DIR -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories='$DIR' -c max_connections=200" \
     start >&2 || { cat "$DIR/postgres.log" >&2; exit 1; }
 as_owner "$BIN_DIR/psql" -X -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres \
     -c "CREATE DATABASE settle" >&2

@@ -12,9 +12,10 @@ find_bin() {
     return 1
 }
 PG_CTL=$(find_bin pg_ctl)
-if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$PG_CTL" --pgdata="$DIR/data" --mode=fast --wait stop >&2 || true
-else
-    "$PG_CTL" --pgdata="$DIR/data" --mode=fast --wait stop >&2 || true
-fi
+if [ "$(id -u)" -eq 0 ]; then as_owner() { runuser -u postgres -- "$@"; }; else as_owner() { "$@"; }; fi
+# Delete the directory only once the server is down, or it would run on, orphaned, on its port.
+if ! as_owner "$PG_CTL" --pgdata="$DIR/data" status >/dev/null 2>&1; then rm -rf "$DIR"; exit 0; fi
+as_owner "$PG_CTL" --pgdata="$DIR/data" --mode=fast --wait stop >&2 \
+    || as_owner "$PG_CTL" --pgdata="$DIR/data" --mode=immediate --wait stop >&2 \
+    || { echo "postgres-stop: the server in $DIR did not stop; $DIR kept" >&2; exit 1; }
 rm -rf "$DIR"

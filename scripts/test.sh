@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 
 echo "== PostgreSQL for the SettlePostgres tests (installed with apt-get if missing)"
 PGDIR=$(mktemp -d /tmp/settle-test-pg-XXXXXX)
-trap 'scripts/postgres-stop.sh "$PGDIR" 2>/dev/null || true' EXIT
+DEMO_OUT=$(mktemp -d /tmp/settle-demo-XXXXXX)
+# A start that failed before initdb leaves a directory with no cluster for postgres-stop.sh.
+trap 'if [ -f "$PGDIR/data/PG_VERSION" ]; then scripts/postgres-stop.sh "$PGDIR" || true; else rm -rf "$PGDIR"; fi; rm -rf "$DEMO_OUT"' EXIT
 SETTLE_TEST_POSTGRES_URL=$(scripts/postgres-start.sh "$PGDIR")
 export SETTLE_TEST_POSTGRES_URL
 
@@ -32,8 +34,6 @@ echo "== settle CLI against settle serve"
 scripts/cli-test.sh .build/release/settle
 
 echo "== settle demo (a marketplace day; exits non-zero unless the reports hold exactly the planted breaks)"
-DEMO_OUT=$(mktemp -d /tmp/settle-demo-XXXXXX)
 .build/release/settle demo --out "$DEMO_OUT" | tail -12
-rm -rf "$DEMO_OUT"
 
 echo "all test stages passed"

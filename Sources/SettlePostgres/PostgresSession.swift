@@ -29,14 +29,13 @@ final class PostgresSession {
     let settings: PostgresSettings
     let logger: Logger
     /// The server process serving this connection (`pg_backend_pid()`), for `pg_stat_activity`.
-    let backendProcessID: Int32
+    private(set) var backendProcessID: Int32 = 0
     private(set) var isClosed = false
 
-    private init(connection: PostgresConnection, settings: PostgresSettings, logger: Logger, backendProcessID: Int32) {
+    private init(connection: PostgresConnection, settings: PostgresSettings, logger: Logger) {
         self.connection = connection
         self.settings = settings
         self.logger = logger
-        self.backendProcessID = backendProcessID
     }
 
     /// Connects, sets `search_path` to the settings' schema and `application_name` to `purpose`.
@@ -51,13 +50,14 @@ final class PostgresSession {
         } catch {
             throw StorageError(.ioFailure, "cannot connect to PostgreSQL at \(settings): \(PostgresFailure(error).text)", path: settings.description)
         }
-        // Identifiers cannot be bind parameters; the schema name was validated when the settings were made.
+        // Identifiers cannot be bind parameters; the schema name was validated when the settings
+        // were made. The setup goes through `run`, so it has the statement deadline too.
+        let session = PostgresSession(connection: connection, settings: settings, logger: logger)
         do {
-            _ = try connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \"\(settings.schema)\""), logger: logger).wait()
-            _ = try connection.query("SELECT set_config('application_name', \("settle " + purpose), false)", logger: logger).wait()
-            let rows = try connection.query("SELECT pg_backend_pid()", logger: logger).wait().rows
-            let pid = try rows.first?.decode(Int32.self) ?? 0
-            return PostgresSession(connection: connection, settings: settings, logger: logger, backendProcessID: pid)
+            _ = try session.run(PostgresQuery(unsafeSQL: "SET search_path TO \"\(settings.schema)\""))
+            _ = try session.run("SELECT set_config('application_name', \("settle " + purpose), false)")
+            session.backendProcessID = try session.run("SELECT pg_backend_pid()").rows.first?.decode(Int32.self) ?? 0
+            return session
         } catch {
             closeWithoutWaiting(connection)
             throw StorageError(.ioFailure, "cannot set up the PostgreSQL connection: \(PostgresFailure(error).text)", path: settings.description)

@@ -140,7 +140,10 @@ struct PostgresJournalTests {
     }
 
     @Test func aSyncAfterTheConnectionDropsFailsAndPoisons() throws {
-        let settings = try TestDatabase.migratedSettings()
+        // A deadline well under the 5 s asserted below, in case the server's end of the
+        // connection goes unanswered and only the deadline ends the wait.
+        var settings = try TestDatabase.migratedSettings()
+        settings.statementTimeoutMilliseconds = 2_000
         let leases = try LeaseManager(settings: settings, owner: "node-a")
         defer { leases.close() }
         let lease = try #require(try leases.acquire(partition: 6))
@@ -149,7 +152,7 @@ struct PostgresJournalTests {
         try appendRecords(journal, count: 2)
         try journal.sync()
         try appendRecords(journal, count: 2)
-        try TestDatabase.admin(settings, "SELECT pg_terminate_backend(\(journal.backendProcessID))")
+        try TestDatabase.admin(settings, "SELECT pg_terminate_backend(\(journal.backendProcessID), 5000)")
 
         let start = ContinuousClock.now
         let error = storageError { try journal.sync() }
