@@ -9,7 +9,7 @@ import SettleStorage
 /// once the checkpoint is durable, removes the journal segments it covers. Contract with
 /// storage: a checkpoint of op N is written only after the journal's sync covered N.
 final class CheckpointScheduler: @unchecked Sendable {
-    private let store: CheckpointStore
+    private let store: any PartitionStorage
     private let background: Bool
     private let lock = NSLock()
     private var inFlight: DispatchSemaphore?
@@ -21,7 +21,7 @@ final class CheckpointScheduler: @unchecked Sendable {
     private var lastCheckpointBytes = 0
     private(set) var completed = 0
 
-    init(store: CheckpointStore, background: Bool) {
+    init(store: any PartitionStorage, background: Bool) {
         self.store = store
         self.background = background
     }
@@ -70,7 +70,7 @@ final class CheckpointScheduler: @unchecked Sendable {
 
     private func write(op: UInt64, capture: CheckpointCapture) {
         do {
-            try store.write(op: op, timestamp: capture.ledger.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
+            try store.writeCheckpoint(op: op, timestamp: capture.ledger.timestamp, snapshotLength: UInt64(capture.byteCount)) { file in
                 var sink = CheckpointSink(file: file)
                 try capture.ledger.write(to: &sink)
                 try capture.tables.withUnsafeBytes { try sink.write($0) }

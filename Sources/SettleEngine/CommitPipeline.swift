@@ -22,6 +22,7 @@ public final class CommitPipeline {
     /// The op the next committed group will get.
     public private(set) var nextOp: UInt64
     let journal: any Journal
+    let storage: any PartitionStorage
     let checkpoints: CheckpointScheduler
     let configuration: EngineConfiguration
     public let recovery: RecoveryReport
@@ -30,18 +31,18 @@ public final class CommitPipeline {
     /// Set once a sync failed; every later commit is refused with it.
     public private(set) var fatalError: EngineError?
 
-    /// Recovers partition `index` of the configured directory (newest checkpoint + journal).
+    /// Recovers partition `index` of the configured storage (newest checkpoint + journal).
     /// - Parameter backgroundCheckpoints: write checkpoints on a background thread (the
     ///   engine) or synchronously inside `commit` (deterministic, for the simulator).
     public init(partition index: Int, configuration: EngineConfiguration, backgroundCheckpoints: Bool) throws(EngineError) {
         let recovered = try Recovery.recover(partition: index, configuration: configuration)
         state = recovered.state
         journal = recovered.journal
+        storage = recovered.storage
         nextOp = recovered.lastOp + 1
         recovery = recovered.report
         self.configuration = configuration
-        checkpoints = CheckpointScheduler(
-            store: recovered.checkpoints, background: backgroundCheckpoints)
+        checkpoints = CheckpointScheduler(store: recovered.storage, background: backgroundCheckpoints)
     }
 
     /// The outcome of one command of a committed group.
@@ -249,6 +250,14 @@ public final class CommitPipeline {
     /// Waits for a background checkpoint to finish; closes nothing.
     public func waitForCheckpoint() {
         checkpoints.waitForInFlight()
+    }
+
+    /// Waits for a background checkpoint, then closes the journal and the storage. Call once,
+    /// when nothing more will be committed.
+    public func close() {
+        checkpoints.waitForInFlight()
+        journal.close()
+        storage.close()
     }
 
     /// Checkpoints written since this pipeline was recovered.

@@ -17,8 +17,14 @@ public final class Engine: Sendable {
     /// the writer threads. Throws when the directory cannot be recovered: never a silent skip.
     public static func open(_ configuration: EngineConfiguration) throws(EngineError) -> Engine {
         var configuration = configuration
-        configuration.partitionCount = try DataDirectory.prepare(
-            configuration.directory, partitions: configuration.partitionCount, io: configuration.io)
+        let storage = configuration.storageBackend
+        do {
+            configuration.partitionCount = try storage.prepare(partitions: configuration.partitionCount)
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.recoveryFailed, "cannot prepare \(storage.description): \(error)")
+        }
         var partitions: [Partition] = []
         var reports: [RecoveryReport] = []
         for index in 0..<configuration.partitionCount {
@@ -92,6 +98,12 @@ public final class Engine: Sendable {
     /// for background checkpoints, join the writer threads.
     public func shutdown() {
         for partition in partitions { partition.stop() }
+    }
+
+    /// Partitions stopped by a storage failure (a failed sync, a lost lease): they answer
+    /// nothing until the engine is reopened, which recovers them from what storage holds.
+    public var stoppedPartitions: [Int] {
+        partitions.filter { $0.metrics.snapshot.stopped }.map(\.index)
     }
 
     /// Commit counters per partition.

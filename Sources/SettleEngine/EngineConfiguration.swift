@@ -5,8 +5,11 @@ import SettleCore
 
 /// How an engine runs. Defaults suit the embedded, single-machine mode.
 public struct EngineConfiguration: Sendable {
-    /// The data directory (journal segments and checkpoints per partition).
+    /// The data directory (journal segments and checkpoints per partition), unless `storage`
+    /// puts them elsewhere.
     public var directory: String
+    /// Where partitions keep their journal and checkpoints; nil: files in `directory`.
+    public var storage: (any StorageBackend)?
     /// Partitions run in parallel, one writer thread each; a tenant lives in exactly one.
     /// Fixed when a data directory is created.
     public var partitionCount: Int
@@ -35,6 +38,14 @@ public struct EngineConfiguration: Sendable {
     public var logger = Logger(label: "settle.engine")
     /// Monotonic nanoseconds, for latency measurements.
     public var monotonicClock: @Sendable () -> UInt64 = { Clocks.monotonicNanoseconds() }
+
+    /// `storage`, or the files in `directory` it defaults to.
+    var storageBackend: any StorageBackend {
+        storage ?? FileStorage(directory: directory, io: io, segmentBytes: segmentBytes)
+    }
+
+    /// Where the storage is, for logs.
+    public var storageDescription: String { storageBackend.description }
 
     public init(directory: String, partitionCount: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.directory = directory

@@ -36,6 +36,7 @@ extension Partition {
         case .durabilityUnknown:
             logger.critical("partition stopped", metadata: ["error": "\(error)"])
             failure = error
+            metrics.recordStop()
         default:
             break
         }

@@ -69,6 +69,7 @@ final class Partition: @unchecked Sendable {
         if let failure {
             for request in queue.close(failure, drain: false) { fail(request, failure) }
         }
+        pipeline.close()
     }
 
     private func process(_ requests: [PartitionRequest]) {

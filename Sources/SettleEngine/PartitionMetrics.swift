@@ -12,6 +12,8 @@ final class PartitionMetrics: @unchecked Sendable {
         var syncNanosecondsTotal: UInt64 = 0
         var syncNanosecondsMax: UInt64 = 0
         var checkpoints = 0
+        /// The partition stopped after a storage failure and serves nothing until recovered.
+        var stopped = false
     }
 
     private let lock = NSLock()
@@ -29,6 +31,7 @@ final class PartitionMetrics: @unchecked Sendable {
     }
 
     func recordJournalFailure() { lock.withLock { values.journalFailures += 1 } }
+    func recordStop() { lock.withLock { values.stopped = true } }
     func recordCheckpoints(_ total: Int) { lock.withLock { values.checkpoints = total } }
     var snapshot: Snapshot { lock.withLock { values } }
 }

@@ -23,8 +23,8 @@ public struct RecoveryReport: Sendable {
 struct RecoveredPartition {
     var state: PartitionState
     var machine: StateMachine { state.machine }
-    var journal: FileJournal
-    var checkpoints: CheckpointStore
+    var journal: any Journal
+    var storage: any PartitionStorage
     var report: RecoveryReport
     var lastOp: UInt64 { report.lastOp }
 }
@@ -32,10 +32,10 @@ struct RecoveredPartition {
 enum Recovery {
     static func recover(partition index: Int, configuration: EngineConfiguration) throws(EngineError) -> RecoveredPartition {
         let start = configuration.monotonicClock()
-        let root = configuration.directory
+        let backend = configuration.storageBackend
         let partition = UInt32(index)
         do {
-            let checkpoints = try CheckpointStore(dataDirectory: root, partition: partition, io: configuration.io)
+            let storage = try backend.open(partition: partition)
             // No prefill: a partition no tenant writes to would hold its whole pool resident
             // for nothing (64 MiB each, by default). A checkpoint prefaults what it will load,
             // and the first allocation starts the refill thread.
@@ -46,7 +46,7 @@ enum Recovery {
                 capacity: configuration.idempotencyCapacity, retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
             var system = SystemRecords()
             var checkpointOp: UInt64 = 0
-            if let reader = try checkpoints.openNewest() {
+            if let reader = try storage.openNewestCheckpoint() {
                 memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
                 var source = CheckpointSource(file: reader)
                 let loaded: StateMachine
@@ -68,10 +68,7 @@ enum Recovery {
             let state = PartitionState(machine: machine, sessions: sessions, idempotency: idempotency, system: system)
             var replayError: (any Error)?
             var replayed = 0
-            let options = FileJournalOptions(segmentSizeBytes: UInt64(configuration.segmentBytes))
-            let journal = try FileJournal.open(
-                dataDirectory: root, partition: partition, io: configuration.io, options: options, replayAfter: checkpointOp
-            ) { record in
+            let (journal, repair) = try storage.openJournal(replayAfter: checkpointOp) { record in
                 guard replayError == nil else { return }
                 do {
                     try replay(record, into: state)
@@ -80,27 +77,28 @@ enum Recovery {
                     replayError = error
                 }
             }
-            if let replayError { throw replayError }
-            let recovery = journal.recovery
+            if let replayError {
+                journal.close()
+                throw replayError
+            }
             let report = RecoveryReport(
                 partition: index, checkpointOp: checkpointOp, replayedOps: replayed, lastOp: max(journal.lastOp, checkpointOp),
-                tornBytesDropped: recovery.tornBytesTruncated,
-                tornTailLocation: recovery.tornTailPath.map { "\($0) at byte \(recovery.tornTailOffset ?? 0)" },
+                tornBytesDropped: repair.tornBytesDropped, tornTailLocation: repair.tornTailLocation,
                 checkpointSeconds: Double(loaded - start) / 1e9,
                 seconds: Double(configuration.monotonicClock() - start) / 1e9
             )
-            return RecoveredPartition(state: state, journal: journal, checkpoints: checkpoints, report: report)
+            return RecoveredPartition(state: state, journal: journal, storage: storage, report: report)
         } catch let error as EngineError {
             throw error
         } catch {
-            throw EngineError(.recoveryFailed, "partition \(index) of \(root) cannot be recovered: \(error)")
+            throw EngineError(.recoveryFailed, "partition \(index) of \(backend.description) cannot be recovered: \(error)")
         }
     }
 
     /// The snapshot streams in before its checksum can be checked, so damage usually shows up
     /// first as a format error that names no file. Check the whole file: a checksum failure
     /// names the file and offset; a file that passes it and still does not load is named too.
-    static func checkpointFailure(_ error: any Error, reader: inout CheckpointStreamReader) -> any Error {
+    static func checkpointFailure(_ error: any Error, reader: inout any CheckpointInput) -> any Error {
         do {
             try reader.verifyRest()  // streams the rest: never the whole file in memory
         } catch {
@@ -125,14 +123,14 @@ enum Recovery {
     }
 }
 
-/// Streams a snapshot out of a checkpoint file.
+/// Streams a snapshot out of a checkpoint.
 struct CheckpointSource: SnapshotSource {
-    var file: CheckpointStreamReader
+    var file: any CheckpointInput
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws { try file.read(into: buffer) }
 }
 
-/// Streams a snapshot into a checkpoint file.
+/// Streams a snapshot into a checkpoint.
 struct CheckpointSink: SnapshotSink {
-    var file: CheckpointStreamWriter
+    var file: any CheckpointOutput
     mutating func write(_ buffer: UnsafeRawBufferPointer) throws { try file.write(buffer) }
 }

@@ -59,6 +59,7 @@ public enum Verifier {
         for index in 0..<partitions {
             let recovered = try Recovery.recover(partition: index, configuration: configuration)
             recovered.journal.close()
+            recovered.storage.close()
             machines.append(recovered.machine)
             recoveries.append(recovered.report)
             audits.append(recovered.machine.audit())
