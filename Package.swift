@@ -61,7 +61,7 @@ let package = Package(
             name: "settle",
             dependencies: [
                 "SettleCore", "SettleStorage", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
-                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments", "SettleSeededRandom",
+                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments", "SettleSeededRandom", "SettlePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "SettleAPI",
             dependencies: [
-                "SettleCore", "SettleEngine", "SettleProtocol", "SettleMoney", "SettlePayments", "SettleRecon",
+                "SettleCore", "SettleStorage", "SettleEngine", "SettleProtocol", "SettleMoney", "SettlePayments", "SettleRecon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "SettlePostgresTests",
             dependencies: [
-                "SettleStorage", "SettlePostgres",
+                "SettleCore", "SettleStorage", "SettleEngine", "SettlePostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

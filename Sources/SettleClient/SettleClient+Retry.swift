@@ -52,7 +52,9 @@ extension SettleClient {
         session.registered = true
     }
 
-    /// Runs `call` until it succeeds, fails for good, or the attempts are spent.
+    /// Runs `call` until it succeeds, fails for good, or the attempts are spent. A redirect to
+    /// the writing node is followed at once; another transient failure waits, and with several
+    /// nodes moves on to the next.
     func retrying<T: Sendable>(_ call: () async throws -> T) async throws -> T {
         var delay = configuration.backoff
         for attempt in 1...configuration.attempts {
@@ -60,11 +62,25 @@ extension SettleClient {
                 return try await call()
             } catch let error as RPCError {
                 guard Self.isTransient(error), attempt < configuration.attempts else { throw SettleClientError(error, attempts: attempt) }
+                if follow(error) { continue }
             }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, configuration.backoffMax)
         }
         preconditionFailure("the loop returns or throws")
+    }
+
+    /// Points calls at the node `error` names as the writer (true), or at the next node.
+    private func follow(_ error: RPCError) -> Bool {
+        guard endpoints.count > 1 else { return false }
+        let now = current.load(ordering: .relaxed)
+        if let writer = error.metadata[stringValues: "settle-writer"].first(where: { _ in true }),
+           let index = endpoints.firstIndex(where: { $0.address == writer }), index != now {
+            current.store(index, ordering: .relaxed)
+            return true
+        }
+        if error.code == .unavailable { current.store((now + 1) % endpoints.count, ordering: .relaxed) }
+        return false
     }
 
     /// Worth another attempt: the connection or the server was briefly away, or the tenant's

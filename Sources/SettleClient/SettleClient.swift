@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import SettleCore
 import SettleProtocol
+import Synchronization
 
 /// An async Swift client of a Settle server over gRPC.
 ///
@@ -11,11 +12,33 @@ import SettleProtocol
 /// the stored reply if the first attempt was committed and never executes it twice. A session
 /// carries one request at a time, so the client keeps a small pool of them for concurrent
 /// writes.
+///
+/// A cluster (`settle serve --postgres`) has one writing node; the others answer UNAVAILABLE
+/// naming it in `settle-writer`. With the other nodes in `otherNodes` the client keeps a
+/// connection to each, follows such an answer at once, and moves on to the next node when one
+/// is unreachable — with the same session and request number, so a write retried across a
+/// failover still executes once (sessions are part of the journaled state).
 public final class SettleClient: Sendable {
+    /// A server's address.
+    public struct Endpoint: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host:port`, as the `settle-writer` trailer names a node.
+        public var address: String { "\(host):\(port)" }
+    }
+
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
         public var apiKey: String
+        /// The cluster's other nodes, tried when the server redirects or is unreachable.
+        public var otherNodes: [Endpoint] = []
         /// Concurrent writes (one session each).
         public var sessions = 4
         /// Attempts per request, the first included.
@@ -35,25 +58,43 @@ public final class SettleClient: Sendable {
     typealias Stub = Settle_V1_Ledger.Client<HTTP2ClientTransport.Posix>
 
     let configuration: Configuration
-    let stub: Stub
+    /// One per node: the configured server first, then `otherNodes`.
+    let stubs: [Stub]
+    let endpoints: [Endpoint]
+    /// The index of the node calls go to now.
+    let current = Atomic<Int>(0)
     let pool: SessionPool
 
-    private init(configuration: Configuration, stub: Stub) {
+    private init(configuration: Configuration, stubs: [Stub]) {
         self.configuration = configuration
-        self.stub = stub
+        self.stubs = stubs
+        endpoints = [Endpoint(host: configuration.host, port: configuration.port)] + configuration.otherNodes
         pool = SessionPool(count: max(1, configuration.sessions))
     }
 
-    /// Connects, runs `body`, then closes the connection gracefully.
+    /// The node calls go to now.
+    var stub: Stub { stubs[current.load(ordering: .relaxed)] }
+
+    /// Connects (to every node), runs `body`, then closes the connections gracefully.
     public static func withClient<Result: Sendable>(
         _ configuration: Configuration, _ body: (SettleClient) async throws -> Result
     ) async throws -> Result {
+        let endpoints = [Endpoint(host: configuration.host, port: configuration.port)] + configuration.otherNodes
+        return try await withStubs(endpoints[...], []) { stubs in
+            try await body(SettleClient(configuration: configuration, stubs: stubs))
+        }
+    }
+
+    private static func withStubs<Result: Sendable>(
+        _ endpoints: ArraySlice<Endpoint>, _ stubs: [Stub], _ body: ([Stub]) async throws -> Result
+    ) async throws -> Result {
+        guard let endpoint = endpoints.first else { return try await body(stubs) }
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(address: configuration.host, port: configuration.port),
+            target: .ipv4(address: endpoint.host, port: endpoint.port),
             transportSecurity: .plaintext,
             config: .defaults { $0.connection.maxIdleTime = nil })
         return try await withGRPCClient(transport: transport) { grpc in
-            try await body(SettleClient(configuration: configuration, stub: Stub(wrapping: grpc)))
+            try await withStubs(endpoints.dropFirst(), stubs + [Stub(wrapping: grpc)], body)
         }
     }
 

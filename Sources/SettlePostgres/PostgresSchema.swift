@@ -29,6 +29,14 @@ import SettleStorage
 /// - `body bytea`: the engine's snapshot, opaque here (PostgreSQL caps a bytea at 1 GB).
 /// - `written_at timestamptz`: when it was written (the server's clock).
 ///
+/// `settle_meta` — settings fixed when the installation was created (version 2).
+/// - `key text primary key`, `value text`: `partitions` is the partition count.
+///
+/// `settle_nodes` — the nodes that ever served, so a node can redirect to a lease holder (version 2).
+/// - `name text primary key`: the node's name, as `settle_leases.owner` names it.
+/// - `http_address text`, `grpc_address text`: `host:port` where clients reach it.
+/// - `started_at timestamptz`: when it last started.
+///
 /// `settle_leases` — who owns each partition.
 /// - `partition int primary key`.
 /// - `owner text`: the node holding it; NULL once released.
@@ -37,7 +45,7 @@ import SettleStorage
 ///   clocks never matter.
 public enum PostgresSchema {
     /// The version this build creates and expects; a database at a newer version is refused.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     /// A migration: the statements that take the schema from `version - 1` to `version`.
     struct Migration {
@@ -67,6 +75,18 @@ public enum PostgresSchema {
                     partition int PRIMARY KEY, owner text, epoch bigint NOT NULL CHECK (epoch >= 1),
                     expires_at timestamptz NOT NULL)
                 """,
+            ]),
+        Migration(
+            version: 2, description: "installation settings, nodes, uncompressed journal bodies",
+            statements: [
+                "CREATE TABLE settle_meta (key text PRIMARY KEY, value text NOT NULL)",
+                """
+                CREATE TABLE settle_nodes (
+                    name text PRIMARY KEY, http_address text NOT NULL, grpc_address text NOT NULL,
+                    started_at timestamptz NOT NULL DEFAULT now())
+                """,
+                // Batches of random 128-bit ids barely compress; pglz on every insert cost CPU.
+                "ALTER TABLE settle_journal ALTER COLUMN body SET STORAGE EXTERNAL",
             ]),
     ]
 

@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import SettleAPI
 import SettleEngine
+import SettlePostgres
 
-/// `settle serve`: the ledger over gRPC and HTTP on loopback, on the embedded storage.
+/// `settle serve`: the ledger over gRPC and HTTP on loopback, on the embedded storage or, with
+/// `--postgres`, as one node of an installation whose journal is in PostgreSQL.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -13,6 +15,11 @@ struct ServeCommand: AsyncParsableCommand {
         On first start with an empty data directory an operator API key is created and printed \
         once, unless SETTLE_OPERATOR_KEY gives one. SIGTERM or SIGINT stop it gracefully: stop \
         accepting, finish requests, drain and fsync, exit 0.
+
+        With --postgres URL the journal and checkpoints live in PostgreSQL and several nodes \
+        may share them: one node at a time holds every partition's lease and writes; the others \
+        answer with a redirect to it (HTTP 307, gRPC UNAVAILABLE with a settle-writer trailer) \
+        and take over when its leases expire.
         """
     )
 
@@ -24,6 +31,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Default rate limit of new tenants, requests per second (0: none).") var rateLimit = TenantDefaults().rateLimitPerSecond
     @Option(help: "Default burst of new tenants, requests.") var rateLimitBurst = TenantDefaults().rateLimitBurst
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Keep the journal in PostgreSQL: postgres://user[:password]@host[:port]/database[?schema=name].")
+    var postgres: String?
+    @Option(help: "With --postgres: this node's name (a per-run suffix is added).") var node = "node"
+    @Option(help: "With --postgres: the host other nodes' clients are sent to (default: --host).") var advertiseHost: String?
+    @Option(help: "With --postgres: lease length in milliseconds; renewed every third of it.") var leaseMs: Int64 = 3_000
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
@@ -43,7 +55,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.tenantDefaults = TenantDefaults(rateLimitPerSecond: rateLimit, rateLimitBurst: rateLimitBurst)
         configuration.logger = logger
-        logger.notice("listening", metadata: ["http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "data": "\(data)"])
+        if let postgres {
+            guard let settings = PostgresSettings(url: postgres) else { throw ValidationError("--postgres is not a postgres:// URL") }
+            guard leaseMs >= 300 else { throw ValidationError("--lease-ms must be at least 300") }
+            let advertised = advertiseHost ?? host
+            let run = UInt64.random(in: 0..<(1 << 32))
+            let address = NodeAddress(
+                name: "\(node)-\(String(run, radix: 16))", httpAddress: "\(advertised):\(httpPort)", grpcAddress: "\(advertised):\(grpcPort)")
+            configuration.cluster = PostgresMembership(
+                settings: settings, address: address, partitions: engine.partitionCount, leaseMilliseconds: leaseMs, logger: logger)
+            logger.notice("listening", metadata: [
+                "http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "postgres": "\(settings)", "node": "\(address.name)"])
+        } else {
+            logger.notice("listening", metadata: ["http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "data": "\(data)"])
+        }
         try await SettleServer(configuration: configuration).run()
     }
 }

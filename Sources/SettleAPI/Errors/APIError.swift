@@ -27,6 +27,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case requestTooOld = "request_too_old"
         case requestNumberReused = "request_number_reused"
         case unavailable
+        /// Another node writes: HTTP 307 to it, gRPC UNAVAILABLE naming it in `settle-writer`.
+        case notWriter = "not_writer"
         case internalError = "internal_error"
         // Payments (the step was refused and nothing of it applied).
         case intentNotFound = "intent_not_found"
@@ -52,6 +54,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// Seconds to wait before retrying (rate limits).
     public var retryAfterSeconds: Int?
+    /// The node to send the request to instead (`notWriter`).
+    public var writer: WriterAddress?
 
     public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
@@ -77,6 +81,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .idempotencyKeyInFlight, .requestTooOld: .conflict
         case .idempotencyKeyReused, .requestNumberReused: .unprocessableContent
         case .idempotencyKeysExhausted, .unavailable: .serviceUnavailable
+        case .notWriter: .temporaryRedirect
         case .internalError: .internalServerError
         }
     }
@@ -96,7 +101,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rateLimited, .idempotencyKeysExhausted: .resourceExhausted
         case .idempotencyKeyInFlight, .idempotencyKeyReused: .aborted
         case .requestTooOld, .requestNumberReused: .failedPrecondition
-        case .unavailable: .unavailable
+        case .unavailable, .notWriter: .unavailable
         case .internalError: .internalError
         }
     }
@@ -106,6 +111,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         var metadata = Metadata()
         metadata.addString(code.rawValue, forKey: "settle-error")
         if let retryAfterSeconds { metadata.addString(String(retryAfterSeconds), forKey: "retry-after") }
+        if let writer { metadata.addString(writer.grpc, forKey: "settle-writer") }
         return RPCError(code: grpcCode, message: "\(code.rawValue): \(message)", metadata: metadata)
     }
 

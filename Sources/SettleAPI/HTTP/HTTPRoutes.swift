@@ -49,7 +49,7 @@ public struct HTTPRoutes: Sendable {
             do throws(APIError) {
                 response = try await handler(&request, context, try state.ready())
             } catch {
-                response = Self.errorResponse(error)
+                response = Self.errorResponse(error, uri: request.uri.description)
             }
             state.metrics.recordRequest(api: "http", route: label, status: String(response.status.code), duration: ContinuousClock.now - start)
             return response
@@ -129,9 +129,11 @@ public struct HTTPRoutes: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func errorResponse(_ error: APIError) -> Response {
+    /// `uri`: the request's path and query, which a redirect to the writer node keeps.
+    static func errorResponse(_ error: APIError, uri: String = "") -> Response {
         var response = json(ErrorBody(error: .init(code: error.code.rawValue, message: error.message)), status: error.httpStatus)
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        if let writer = error.writer { response.headers[.location] = "http://\(writer.http)\(uri)" }
         return response
     }
 }

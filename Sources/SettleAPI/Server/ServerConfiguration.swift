@@ -8,6 +8,9 @@ public struct ServerConfiguration: Sendable {
     public static let defaultGRPCPort = 7701
 
     public var engine: EngineConfiguration
+    /// Set when several nodes share one installation (`settle serve --postgres`): the engine
+    /// runs only while this node leads, on the storage the membership hands over.
+    public var cluster: (any ClusterMembership)?
     public var host = "127.0.0.1"
     /// 0 picks a free port (tests); `SettleServer.ports` tells which.
     public var httpPort = ServerConfiguration.defaultHTTPPort

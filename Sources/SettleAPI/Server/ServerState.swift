@@ -6,6 +6,8 @@ import Synchronization
 /// the metrics, and whether the server is draining.
 public final class ServerState: Sendable {
     private let api = Mutex<LedgerAPI?>(nil)
+    /// While another node writes: where it serves (nil while nobody does).
+    private let following = Mutex<Following?>(nil)
     private let draining = Atomic<Bool>(false)
     public let metrics: APIMetrics
     let idempotency = IdempotencyGate()
@@ -14,8 +16,20 @@ public final class ServerState: Sendable {
         self.metrics = metrics
     }
 
+    private struct Following { var writer: WriterAddress? }
+
     /// Marks the server ready: recovery is done and requests may reach the engine.
-    public func becomeReady(_ ledger: LedgerAPI) { api.withLock { $0 = ledger } }
+    public func becomeReady(_ ledger: LedgerAPI) {
+        following.withLock { $0 = nil }
+        draining.store(false, ordering: .relaxed)
+        api.withLock { $0 = ledger }
+    }
+
+    /// Another node writes (or nobody, while `writer` is nil): requests are sent there.
+    public func follow(_ writer: WriterAddress?) {
+        api.withLock { $0 = nil }
+        following.withLock { $0 = Following(writer: writer) }
+    }
 
     /// Stops reporting ready, so load balancers move away before the listeners close.
     public func beginDraining() { draining.store(true, ordering: .relaxed) }
@@ -26,8 +40,16 @@ public final class ServerState: Sendable {
 
     /// The API, or `unavailable` while recovering.
     func ready() throws(APIError) -> LedgerAPI {
-        guard let ledger = api.withLock({ $0 }) else { throw APIError(.unavailable, "the server is recovering; retry shortly") }
-        return ledger
+        if let ledger = api.withLock({ $0 }) { return ledger }
+        if let following = following.withLock({ $0 }) {
+            guard let writer = following.writer else {
+                throw APIError(.unavailable, "no node writes at the moment (a failover is under way); retry shortly", retryAfterSeconds: 1)
+            }
+            var error = APIError(.notWriter, "node \(writer.http) (HTTP) / \(writer.grpc) (gRPC) serves this installation")
+            error.writer = writer
+            throw error
+        }
+        throw APIError(.unavailable, "the server is recovering; retry shortly")
     }
 }
 

@@ -87,18 +87,86 @@ struct GRPCService: Service {
 }
 
 /// Recovers the engine, loads the directory, makes the server ready; on shutdown, after the
-/// listeners have stopped, drains and syncs the engine.
+/// listeners have stopped, drains and syncs the engine. In a cluster it first waits to lead
+/// (answering with redirects to the writer meanwhile), and steps down when the leadership is
+/// lost or a partition stops on a storage failure: the engine is closed and the node tries to
+/// lead again, recovering from storage, which holds the truth.
 struct EngineService: Service {
     let configuration: ServerConfiguration
     let state: ServerState
 
     func run() async throws {
-        let logger = configuration.logger
-        let engineConfiguration = configuration.engine
-        let engine = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Engine, any Error>) in
+        guard let cluster = configuration.cluster else {
+            let engine = try await open(configuration.engine)
+            try await serve(engine) { try? await gracefulShutdown() }
+            return
+        }
+        while !Task.isShuttingDownGracefully {
+            let attempt: LeadAttempt
+            do {
+                attempt = try await cluster.tryToLead()
+            } catch {
+                configuration.logger.warning("cannot reach the cluster's storage", metadata: ["error": "\(error)"])
+                attempt = .following(nil)
+            }
+            guard case .leading(let storage) = attempt else {
+                if case .following(let writer) = attempt { state.follow(writer) }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+                continue
+            }
+            var engineConfiguration = configuration.engine
+            engineConfiguration.storage = storage
+            let engine: Engine
+            do {
+                engine = try await open(engineConfiguration)
+            } catch {
+                configuration.logger.error("leading, but recovery failed; stepping down", metadata: ["error": "\(error)"])
+                await cluster.resign()
+                state.follow(nil)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+                continue
+            }
+            var lost = false
+            try await serve(engine) { lost = await hold(cluster, engine: engine) }
+            await cluster.resign()
+            guard lost else { return }
+            state.follow(nil)
+        }
+    }
+
+    /// Renews the leadership until it is lost or a partition stops (true), or until a graceful
+    /// shutdown begins (false).
+    private func hold(_ cluster: any ClusterMembership, engine: Engine) async -> Bool {
+        var renewAt = ContinuousClock.now + cluster.interval
+        while !Task.isShuttingDownGracefully {
+            if !engine.stoppedPartitions.isEmpty {
+                configuration.logger.critical("a partition stopped on a storage failure; stepping down to recover", metadata: [
+                    "partitions": "\(engine.stoppedPartitions)"])
+                return true
+            }
+            if ContinuousClock.now >= renewAt {
+                guard await cluster.renew() else {
+                    configuration.logger.critical("leadership lost; stepping down")
+                    return true
+                }
+                renewAt = ContinuousClock.now + cluster.interval
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        return false
+    }
+
+    private func open(_ engineConfiguration: EngineConfiguration) async throws -> Engine {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Engine, any Error>) in
             // Recovery blocks for seconds: keep it off the cooperative pool.
             DispatchQueue.global().async { continuation.resume(with: Result { try Engine.open(engineConfiguration) }) }
         }
+    }
+
+    /// Makes the server ready on `engine`, waits in `until`, then stops serving, drains and
+    /// syncs the engine.
+    private func serve(_ engine: Engine, until: () async -> Void) async throws {
+        let logger = configuration.logger
         do {
             for report in engine.recovery {
                 logger.info("partition recovered", metadata: [
@@ -110,8 +178,8 @@ struct EngineService: Service {
             let ledger = LedgerAPI(engine: engine, directory: directory, metrics: state.metrics,
                                    limiter: RateLimiter(clock: { Clocks.monotonicNanoseconds() }), logger: logger)
             state.becomeReady(ledger)
-            logger.notice("ready", metadata: ["data": "\(engineConfiguration.directory)", "partitions": "\(engine.metrics.count)"])
-            try? await gracefulShutdown()
+            logger.notice("ready", metadata: ["storage": "\(engine.configuration.storageDescription)", "partitions": "\(engine.metrics.count)"])
+            await until()
         } catch {
             engine.shutdown()
             throw error

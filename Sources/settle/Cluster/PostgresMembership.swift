@@ -1,0 +1,103 @@
+import Dispatch
+import Logging
+import SettleAPI
+import SettlePostgres
+import SettleStorage
+
+/// `settle serve --postgres`: leadership by partition leases in PostgreSQL (`PostgresCluster`).
+///
+/// Its PostgreSQL calls block, so they run on a serial queue of their own, never on the
+/// cooperative pool. A connection that failed is dropped and made again on the next call.
+final class PostgresMembership: ClusterMembership, @unchecked Sendable {
+    let settings: PostgresSettings
+    let address: NodeAddress
+    /// Partitions of a new installation; an existing one keeps its own count.
+    let partitions: Int
+    let leaseMilliseconds: Int64
+    let logger: Logger
+    private let queue = DispatchQueue(label: "settle.cluster")
+    // Touched only on `queue`.
+    private var cluster: PostgresCluster?
+    private var leases: [PartitionLease] = []
+
+    init(settings: PostgresSettings, address: NodeAddress, partitions: Int, leaseMilliseconds: Int64, logger: Logger) {
+        self.settings = settings
+        self.address = address
+        self.partitions = partitions
+        self.leaseMilliseconds = leaseMilliseconds
+        self.logger = logger
+    }
+
+    var interval: Duration { .milliseconds(leaseMilliseconds / 3) }
+
+    func tryToLead() async throws -> LeadAttempt {
+        try await onQueue { () throws -> LeadAttempt in
+            let cluster = try self.connected()
+            let count = try PostgresCluster.partitionCount(self.settings, creatingWith: self.partitions, logger: self.logger)
+            if let acquired = try cluster.acquireAll(partitions: count) {
+                self.leases = acquired
+                self.logger.notice("leading: every partition's lease acquired", metadata: [
+                    "node": "\(self.address.name)", "epochs": "\(acquired.map(\.epoch))"])
+                return .leading(PostgresStorage(settings: self.settings, leases: acquired, logger: self.logger))
+            }
+            let writer = try cluster.writer()
+            return .following(writer.map { WriterAddress(http: $0.httpAddress, grpc: $0.grpcAddress) })
+        }
+    }
+
+    func renew() async -> Bool {
+        await onQueue { () -> Bool in
+            guard !self.leases.isEmpty else { return false }
+            do {
+                guard let renewed = try self.connected().renewAll(self.leases) else { return false }
+                self.leases = renewed
+                return true
+            } catch {
+                // PostgreSQL unreachable: the leases hold until they expire by the server's
+                // clock, which `validUntil` errs early of; writes are fenced regardless.
+                self.drop(error)
+                let deadline = self.leases.map(\.validUntil).min() ?? .now
+                return ContinuousClock.now < deadline
+            }
+        }
+    }
+
+    func resign() async {
+        await onQueue { () -> Void in
+            if let cluster = self.cluster, !self.leases.isEmpty { cluster.releaseAll(self.leases) }
+            self.leases = []
+        }
+    }
+
+    private func connected() throws(StorageError) -> PostgresCluster {
+        if let cluster { return cluster }
+        do {
+            try PostgresSchema.migrate(settings, logger: logger)
+            let cluster = try PostgresCluster(settings: settings, node: address.name, leaseMilliseconds: leaseMilliseconds, logger: logger)
+            try cluster.register(address)
+            self.cluster = cluster
+            return cluster
+        } catch {
+            drop(error)
+            throw error
+        }
+    }
+
+    private func drop(_ error: any Error) {
+        logger.warning("PostgreSQL unreachable for the cluster", metadata: ["error": "\(error)"])
+        cluster?.close()
+        cluster = nil
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body()) }
+        }
+    }
+}
