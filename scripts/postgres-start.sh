@@ -63,8 +63,11 @@ as_owner "$BIN_DIR/initdb" --pgdata="$DIR/data" --username=postgres --auth=trust
     --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; exit 1; }
 # Sockets in the cluster's own directory: /var/run/postgresql may not exist or be writable.
+# In the configuration file, not on pg_ctl's command line, so scripts/postgres-pause.sh can
+# stop and start the same server.
+printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 200\n" "$PORT" "$DIR" \
+    | as_owner tee -a "$DIR/data/postgresql.conf" >/dev/null
 as_owner "$BIN_DIR/pg_ctl" --pgdata="$DIR/data" --log="$DIR/postgres.log" --wait --timeout=60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories='$DIR' -c max_connections=200" \
     start >&2 || { cat "$DIR/postgres.log" >&2; exit 1; }
 as_owner "$BIN_DIR/psql" -X -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres \
     -c "CREATE DATABASE settle" >&2

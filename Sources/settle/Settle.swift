@@ -6,6 +6,7 @@ struct Settle: AsyncParsableCommand {
         commandName: "settle",
         abstract: "Settle: a multi-tenant, exactly-once double-entry ledger.",
         subcommands: [ServeCommand.self, DemoCommand.self, BenchCommand.self, VerifyCommand.self, WorkloadCommand.self, CrashTestCommand.self,
+                      FailoverTestCommand.self,
                       PaymentsCommand.self, ReconCommand.self]
     )
 }

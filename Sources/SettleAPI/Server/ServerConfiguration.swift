@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     /// gRPC messages above this are refused (a full batch of 8,189 transfers is ~1.3 MB).
     public var maxGRPCMessageBytes = 16 << 20
     public var logger = Logger(label: "settle.server")
+    /// How long a graceful shutdown waits for requests to finish before cancelling them.
+    public var gracefulShutdownLimit: Duration = .seconds(15)
 
     public init(engine: EngineConfiguration) {
         self.engine = engine

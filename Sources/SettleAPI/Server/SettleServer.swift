@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SettleCore
 import SettleEngine
+import SettleStorage
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -40,10 +41,14 @@ public final class SettleServer: Sendable {
             config: .defaults { $0.rpc.maxRequestPayloadSize = configuration.maxGRPCMessageBytes })
         let grpc = GRPCService(server: GRPCServer(transport: grpcTransport, services: [LedgerService(state: state)]))
         let engine = EngineService(configuration: configuration, state: state)
-        group = ServiceGroup(configuration: ServiceGroupConfiguration(
+        var services = ServiceGroupConfiguration(
             services: [.init(service: engine), .init(service: grpc), .init(service: http)],
             gracefulShutdownSignals: shutdownSignals,
-            logger: configuration.logger))
+            logger: configuration.logger)
+        // A request that never finishes must not keep the process from stopping; the engine
+        // still drains and syncs when cancelled.
+        services.maximumGracefulShutdownDuration = configuration.gracefulShutdownLimit
+        group = ServiceGroup(configuration: services)
     }
 
     /// Runs until a shutdown signal or `shutdown()`, then stops gracefully.
@@ -114,46 +119,62 @@ struct EngineService: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
                 continue
             }
-            var engineConfiguration = configuration.engine
-            engineConfiguration.storage = storage
-            let engine: Engine
-            do {
-                engine = try await open(engineConfiguration)
-            } catch {
-                configuration.logger.error("leading, but recovery failed; stepping down", metadata: ["error": "\(error)"])
-                await cluster.resign()
-                state.follow(nil)
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
-                continue
-            }
-            var lost = false
-            try await serve(engine) { lost = await hold(cluster, engine: engine) }
+            let lost = try await lead(cluster, on: storage)
             await cluster.resign()
             guard lost else { return }
             state.follow(nil)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
         }
     }
 
-    /// Renews the leadership until it is lost or a partition stops (true), or until a graceful
-    /// shutdown begins (false).
-    private func hold(_ cluster: any ClusterMembership, engine: Engine) async -> Bool {
-        var renewAt = ContinuousClock.now + cluster.interval
-        while !Task.isShuttingDownGracefully {
-            if !engine.stoppedPartitions.isEmpty {
-                configuration.logger.critical("a partition stopped on a storage failure; stepping down to recover", metadata: [
-                    "partitions": "\(engine.stoppedPartitions)"])
+    /// Serves as the writer, renewing the leadership beside it from the moment it was won
+    /// (recovery may take longer than a lease). True when the leadership was lost, recovery
+    /// failed or a partition stopped on a storage failure; false on graceful shutdown.
+    private func lead(_ cluster: any ClusterMembership, on storage: any StorageBackend) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { await renewUntilLost(cluster) }
+            group.addTask { try await serveWhileHealthy(on: storage) }
+            let outcome = try await group.next() ?? false
+            group.cancelAll()
+            try await group.waitForAll()
+            return outcome
+        }
+    }
+
+    private func renewUntilLost(_ cluster: any ClusterMembership) async -> Bool {
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+            if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+            guard await cluster.renew() else {
+                configuration.logger.critical("leadership lost; stepping down")
                 return true
             }
-            if ContinuousClock.now >= renewAt {
-                guard await cluster.renew() else {
-                    configuration.logger.critical("leadership lost; stepping down")
-                    return true
-                }
-                renewAt = ContinuousClock.now + cluster.interval
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
         }
-        return false
+    }
+
+    private func serveWhileHealthy(on storage: any StorageBackend) async throws -> Bool {
+        var engineConfiguration = configuration.engine
+        engineConfiguration.storage = storage
+        let engine: Engine
+        do {
+            engine = try await open(engineConfiguration)
+        } catch {
+            configuration.logger.error("leading, but recovery failed; stepping down", metadata: ["error": "\(error)"])
+            return true
+        }
+        var stopped = false
+        try await serve(engine) {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                if !engine.stoppedPartitions.isEmpty {
+                    configuration.logger.critical("a partition stopped on a storage failure; stepping down to recover", metadata: [
+                        "partitions": "\(engine.stoppedPartitions)"])
+                    stopped = true
+                    return
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+            }
+        }
+        return stopped
     }
 
     private func open(_ engineConfiguration: EngineConfiguration) async throws -> Engine {

@@ -19,6 +19,7 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
     // Touched only on `queue`.
     private var cluster: PostgresCluster?
     private var leases: [PartitionLease] = []
+    private var partitionCount: Int?
 
     init(settings: PostgresSettings, address: NodeAddress, partitions: Int, leaseMilliseconds: Int64, logger: Logger) {
         self.settings = settings
@@ -32,17 +33,27 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
 
     func tryToLead() async throws -> LeadAttempt {
         try await onQueue { () throws -> LeadAttempt in
-            let cluster = try self.connected()
-            let count = try PostgresCluster.partitionCount(self.settings, creatingWith: self.partitions, logger: self.logger)
-            if let acquired = try cluster.acquireAll(partitions: count) {
-                self.leases = acquired
-                self.logger.notice("leading: every partition's lease acquired", metadata: [
-                    "node": "\(self.address.name)", "epochs": "\(acquired.map(\.epoch))"])
-                return .leading(PostgresStorage(settings: self.settings, leases: acquired, logger: self.logger))
+            do {
+                return try self.attemptToLead()
+            } catch {
+                self.drop()
+                throw error
             }
-            let writer = try cluster.writer()
-            return .following(writer.map { WriterAddress(http: $0.httpAddress, grpc: $0.grpcAddress) })
         }
+    }
+
+    private func attemptToLead() throws -> LeadAttempt {
+        let cluster = try connected()
+        let count = try partitionCount ?? PostgresCluster.partitionCount(settings, creatingWith: partitions, logger: logger)
+        partitionCount = count
+        if let acquired = try cluster.acquireAll(partitions: count) {
+            leases = acquired
+            logger.notice("leading: every partition's lease acquired", metadata: [
+                "node": "\(address.name)", "epochs": "\(acquired.map(\.epoch))"])
+            return .leading(PostgresStorage(settings: settings, leases: acquired, logger: logger))
+        }
+        let writer = try cluster.writer()
+        return .following(writer.map { WriterAddress(http: $0.httpAddress, grpc: $0.grpcAddress) })
     }
 
     func renew() async -> Bool {
@@ -55,7 +66,8 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
             } catch {
                 // PostgreSQL unreachable: the leases hold until they expire by the server's
                 // clock, which `validUntil` errs early of; writes are fenced regardless.
-                self.drop(error)
+                self.logger.warning("renewing the leases failed", metadata: ["error": "\(error)"])
+                self.drop()
                 let deadline = self.leases.map(\.validUntil).min() ?? .now
                 return ContinuousClock.now < deadline
             }
@@ -71,20 +83,20 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
 
     private func connected() throws(StorageError) -> PostgresCluster {
         if let cluster { return cluster }
+        try PostgresSchema.migrate(settings, logger: logger)
+        let cluster = try PostgresCluster(settings: settings, node: address.name, leaseMilliseconds: leaseMilliseconds, logger: logger)
         do {
-            try PostgresSchema.migrate(settings, logger: logger)
-            let cluster = try PostgresCluster(settings: settings, node: address.name, leaseMilliseconds: leaseMilliseconds, logger: logger)
             try cluster.register(address)
-            self.cluster = cluster
-            return cluster
         } catch {
-            drop(error)
+            cluster.close()
             throw error
         }
+        self.cluster = cluster
+        return cluster
     }
 
-    private func drop(_ error: any Error) {
-        logger.warning("PostgreSQL unreachable for the cluster", metadata: ["error": "\(error)"])
+    /// Forgets a connection that failed; the next call makes a new one.
+    private func drop() {
         cluster?.close()
         cluster = nil
     }
