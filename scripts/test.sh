@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests (with a throwaway PostgreSQL for the
-# SettlePostgres ones), then the seeded simulator, the crash test, a Python grpcio client and the
+# SettlePostgres ones), then the seeded simulator, the crash test, the failover test on
+# PostgreSQL, a Python grpcio client and the
 # settle CLI against a running server, and settle demo, on release builds (debug Swift is
 # 10-50x slower; these run long workloads).
 set -euo pipefail
@@ -26,6 +27,9 @@ scripts/simulate.sh
 
 echo "== crash test"
 scripts/crash-test.sh
+
+echo "== failover on PostgreSQL (three nodes; the writer SIGKILLed; PostgreSQL stopped and started)"
+scripts/failover-test.sh "$PGDIR" "$SETTLE_TEST_POSTGRES_URL"
 
 echo "== python grpcio client against settle serve"
 scripts/python-client-test.sh .build/release/settle
