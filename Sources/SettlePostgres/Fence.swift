@@ -19,6 +19,17 @@ enum Fence {
         FOR SHARE
         """
 
+    /// The same check without the lock, for checkpoint writes. Holding the share lock for the
+    /// seconds a large snapshot takes to store would hold off the holder's own renewals (an
+    /// `UPDATE` of the row waits for share locks) until the lease expired under it. A
+    /// checkpoint needs no exact fence: it is written only once its op is durable, and replay
+    /// is deterministic, so any node's snapshot of op N is the same bytes; the check only
+    /// keeps a node that has lost the partition from doing the work.
+    static let unlockedSQL = """
+        SELECT epoch FROM settle_leases
+        WHERE partition = $1 AND owner = $2 AND epoch = $3 AND expires_at > now()
+        """
+
     /// `sql` with the lease's values bound as `$1`...`$3`; `more` binds `$4` onward.
     static func query(_ lease: PartitionLease, _ sql: String, _ more: (inout PostgresBindings) -> Void = { _ in }) -> PostgresQuery {
         var binds = PostgresBindings(capacity: 8)

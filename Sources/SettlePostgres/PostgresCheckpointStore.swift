@@ -7,8 +7,8 @@ import SettleStorage
 /// the snapshot) and the same rules.
 ///
 /// `write` is one statement: it stores the checkpoint and removes all but the newest
-/// `retainCount`, fenced by the lease like a journal sync, so a node that lost the partition
-/// cannot replace its checkpoints. Reading needs no lease (replicas and tools read).
+/// `retainCount`, if the lease still holds (checked without the lock a journal sync takes:
+/// see `Fence.unlockedSQL` for why that is enough and why the lock would hurt). Reading needs no lease (replicas and tools read).
 /// `loadNewest` never falls back to an older checkpoint: one that fails its checksum throws,
 /// naming the row.
 ///
@@ -50,7 +50,7 @@ public final class PostgresCheckpointStore {
         let query = Fence.query(
             lease,
             """
-            WITH lease AS (\(Fence.sql)),
+            WITH lease AS (\(Fence.unlockedSQL)),
             written AS (
                 INSERT INTO settle_checkpoints (partition, op, timestamp, checksum, epoch, body)
                 SELECT $1, $4, $5, $6, $3, $7 FROM lease

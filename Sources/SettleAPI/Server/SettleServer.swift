@@ -142,13 +142,18 @@ struct EngineService: Service {
     }
 
     private func renewUntilLost(_ cluster: any ClusterMembership) async -> Bool {
+        var renewed = ContinuousClock.now
         while true {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
             if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+            if ContinuousClock.now - renewed > cluster.interval * 2 {
+                configuration.logger.warning("lease renewal late", metadata: ["since_last": "\(ContinuousClock.now - renewed)"])
+            }
             guard await cluster.renew() else {
                 configuration.logger.critical("leadership lost; stepping down")
                 return true
             }
+            renewed = ContinuousClock.now
         }
     }
 

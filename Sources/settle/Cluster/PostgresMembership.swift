@@ -57,7 +57,12 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
     }
 
     func renew() async -> Bool {
-        await onQueue { () -> Bool in
+        let start = ContinuousClock.now
+        defer {
+            let took = ContinuousClock.now - start
+            if took > interval { logger.warning("renewing the leases took longer than a third of a lease", metadata: ["took": "\(took)"]) }
+        }
+        return await onQueue { () -> Bool in
             guard !self.leases.isEmpty else { return false }
             do {
                 guard let renewed = try self.connected().renewAll(self.leases) else { return false }
