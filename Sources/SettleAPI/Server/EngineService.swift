@@ -1,0 +1,156 @@
+import Dispatch
+import Logging
+import SettleCore
+import SettleEngine
+import SettleStorage
+import ServiceLifecycle
+
+/// Recovers the engine, loads the directory, makes the server ready; on shutdown, after the
+/// listeners have stopped, drains and syncs the engine. In a cluster it first waits to lead
+/// (answering with redirects to the writer meanwhile), and steps down when the leadership is
+/// lost or a partition stops on a storage failure: the engine is closed and the node tries to
+/// lead again, recovering from storage, which holds the truth.
+struct EngineService: Service {
+    let configuration: ServerConfiguration
+    let state: ServerState
+
+    func run() async throws {
+        guard let cluster = configuration.cluster else {
+            let engine = try await open(configuration.engine)
+            try await serve(engine) { try? await gracefulShutdown() }
+            return
+        }
+        while !Task.isShuttingDownGracefully {
+            let attempt: LeadAttempt
+            do {
+                attempt = try await cluster.tryToLead()
+            } catch {
+                configuration.logger.warning("cannot reach the cluster's storage", metadata: ["error": "\(error)"])
+                attempt = .following(nil)
+            }
+            guard case .leading(let storage) = attempt else {
+                if case .following(let writer) = attempt { state.follow(writer) }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+                continue
+            }
+            let lost = try await lead(cluster, on: storage)
+            await cluster.resign()
+            guard lost else { return }
+            state.follow(nil)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+        }
+    }
+
+    /// Serves as the writer, renewing the leadership beside it from the moment it was won
+    /// (recovery may take longer than a lease). True when the leadership was lost, recovery
+    /// failed or a partition stopped on a storage failure; false on graceful shutdown.
+    private func lead(_ cluster: any ClusterMembership, on storage: any StorageBackend) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { await renewUntilLost(cluster) }
+            group.addTask { try await serveWhileHealthy(on: storage) }
+            let outcome = try await group.next() ?? false
+            group.cancelAll()
+            try await group.waitForAll()
+            return outcome
+        }
+    }
+
+    private func renewUntilLost(_ cluster: any ClusterMembership) async -> Bool {
+        var renewed = ContinuousClock.now
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+            if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+            if ContinuousClock.now - renewed > cluster.interval * 2 {
+                configuration.logger.warning("lease renewal late", metadata: ["since_last": "\(ContinuousClock.now - renewed)"])
+            }
+            guard await cluster.renew() else {
+                configuration.logger.critical("leadership lost; stepping down")
+                return true
+            }
+            renewed = ContinuousClock.now
+        }
+    }
+
+    private func serveWhileHealthy(on storage: any StorageBackend) async throws -> Bool {
+        var engineConfiguration = configuration.engine
+        engineConfiguration.storage = storage
+        let engine: Engine
+        do {
+            engine = try await open(engineConfiguration)
+        } catch {
+            configuration.logger.error("leading, but recovery failed; stepping down", metadata: ["error": "\(error)"])
+            return true
+        }
+        if Task.isCancelled {  // the leadership was lost during recovery
+            await stop(engine)
+            return true
+        }
+        var stopped = false
+        try await serve(engine) {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                if !engine.stoppedPartitions.isEmpty {
+                    configuration.logger.critical("a partition stopped on a storage failure; stepping down to recover", metadata: [
+                        "partitions": "\(engine.stoppedPartitions)"])
+                    stopped = true
+                    return
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) }
+            }
+        }
+        return stopped
+    }
+
+    private func open(_ engineConfiguration: EngineConfiguration) async throws -> Engine {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Engine, any Error>) in
+            // Recovery blocks for seconds: keep it off the cooperative pool.
+            DispatchQueue.global().async { continuation.resume(with: Result { try Engine.open(engineConfiguration) }) }
+        }
+    }
+
+    /// Makes the server ready on `engine`, waits in `until`, then stops serving, drains and
+    /// syncs the engine.
+    private func serve(_ engine: Engine, until: () async -> Void) async throws {
+        let logger = configuration.logger
+        do {
+            for report in engine.recovery {
+                logger.info("partition recovered", metadata: [
+                    "partition": "\(report.partition)", "checkpoint_op": "\(report.checkpointOp)",
+                    "replayed_ops": "\(report.replayedOps)", "seconds": "\(report.seconds)"])
+            }
+            let directory = try await Directory.load(from: engine)
+            try await bootstrapOperatorKey(directory)
+            let ledger = LedgerAPI(engine: engine, directory: directory, metrics: state.metrics,
+                                   limiter: RateLimiter(clock: { Clocks.monotonicNanoseconds() }), logger: logger)
+            state.becomeReady(ledger)
+            logger.notice("ready", metadata: ["storage": "\(engine.configuration.storageDescription)", "partitions": "\(engine.metrics.count)"])
+            await until()
+        } catch {
+            engine.shutdown()
+            throw error
+        }
+        state.beginDraining()
+        await stop(engine)
+        logger.notice("engine stopped: queues drained and synced")
+    }
+
+    /// Drains and syncs the engine off the cooperative pool (it joins the writer threads).
+    private func stop(_ engine: Engine) async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                engine.shutdown()
+                continuation.resume()
+            }
+        }
+    }
+
+    private func bootstrapOperatorKey(_ directory: Directory) async throws {
+        if let key = configuration.operatorKey {
+            guard try await directory.register(secret: key, tenant: TenantID.system.rawValue, role: .operator, label: "SETTLE_OPERATOR_KEY") != nil else {
+                throw APIError(.invalidField, "SETTLE_OPERATOR_KEY collides with another key; choose another")
+            }
+        } else if !directory.hasOperatorKey {
+            let created = try await directory.createKey(tenant: TenantID.system.rawValue, role: .operator, label: "first start")
+            configuration.announceOperatorKey(created.secret)
+        }
+    }
+}
