@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Settle with its journal in PostgreSQL against a row-locking PostgreSQL ledger, on one throwaway
+# PostgreSQL cluster (scripts/postgres-start.sh: default durability, fsync on, synchronous_commit
+# on) on this machine. A benchmark, not a test: CI does not run it.
+#
+#  (a) Settle: for each run a fresh schema (?schema=benchN), a fresh `settle serve --postgres`
+#      (release build), then `settle bench --target ... --protocol grpc` from a second process,
+#      then SIGTERM; the figure is the `transfers/s` line `settle bench` prints.
+#  (b) The baseline, as pgledger does it (scripts/pgledger-baseline.sql and
+#      scripts/pgledger-transfer.pgbench): one transaction per transfer that locks both account
+#      rows in id order (SELECT ... ORDER BY id FOR UPDATE), updates both balances, inserts the
+#      transfer and its two entries, commits; driven by pgbench, for each run on freshly created
+#      tables; the figure is pgbench's tps without the initial connection time.
+# Then the per-run figures, the median of each and the ratio Settle/baseline.
+#
+#   scripts/bench-postgres.sh RUNS [extra settle bench options...]
+#   scripts/bench-postgres.sh 3 --clients 4 --transfers 2000000
+#   SKIP_SETTLE=1 PG_SECONDS=5 scripts/bench-postgres.sh 2        # the baseline alone
+#
+# Environment: SKIP_SETTLE=1 skips (a) and the build. The baseline: PG_ACCOUNTS (default: the
+# --accounts given to settle bench, else 10000, settle bench's default), PG_CLIENTS (16),
+# PG_THREADS (2), PG_SECONDS (30), PG_QUERY_MODE (prepared; pgbench's -M).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:?usage: bench-postgres.sh RUNS [settle bench options...]}
+shift
+SKIP_SETTLE=${SKIP_SETTLE:-0}
+
+# The baseline uses as many accounts as settle bench, unless told otherwise.
+ACCOUNTS=10000
+args=("$@")
+for i in "${!args[@]}"; do
+  case ${args[$i]} in
+    --accounts) ACCOUNTS=${args[$((i + 1))]:-$ACCOUNTS} ;;
+    --accounts=*) ACCOUNTS=${args[$i]#--accounts=} ;;
+  esac
+done
+ACCOUNTS=${PG_ACCOUNTS:-$ACCOUNTS}
+PG_CLIENTS=${PG_CLIENTS:-16}
+PG_THREADS=${PG_THREADS:-2}
+PG_SECONDS=${PG_SECONDS:-30}
+PG_QUERY_MODE=${PG_QUERY_MODE:-prepared}
+
+find_bin() {
+  if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi
+  local candidate
+  for candidate in /usr/lib/postgresql/*/bin/"$1"; do [ -x "$candidate" ] && { echo "$candidate"; return; }; done
+  return 1
+}
+
+HTTP_PORT=17700
+GRPC_PORT=17701
+SERVER=
+PGDIR=$(mktemp -d /tmp/settle-bench-postgres.XXXXXX)
+WORK=$(mktemp -d /tmp/settle-bench-postgres-work.XXXXXX)
+cleanup() {
+  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  scripts/postgres-stop.sh "$PGDIR" || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+URL=$(scripts/postgres-start.sh "$PGDIR")   # postgres://postgres@127.0.0.1:PORT/settle
+[[ $URL =~ ^postgres://([^@/]+)@([^:/]+):([0-9]+)/([^?]+)$ ]] || { echo "unexpected URL $URL" >&2; exit 1; }
+export PGUSER=${BASH_REMATCH[1]} PGHOST=${BASH_REMATCH[2]} PGPORT=${BASH_REMATCH[3]} PGDATABASE=${BASH_REMATCH[4]}
+PSQL=$(find_bin psql)
+PGBENCH=$(find_bin pgbench) || { echo "pgbench not found" >&2; exit 1; }
+sql() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+median() { python3 -c 'import statistics, sys; print(f"{statistics.median(map(float, sys.argv[1:])):.0f}")' "$@"; }
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "== PostgreSQL $(sql 'SHOW server_version'), fsync $(sql 'SHOW fsync'), synchronous_commit $(sql 'SHOW synchronous_commit'), at $URL"
+
+SETTLE_TPS=()
+if [ "$SKIP_SETTLE" != 1 ]; then
+  swift build -c release --product settle >/dev/null
+  BIN=.build/release/settle
+  export SETTLE_OPERATOR_KEY="sk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  for run in $(seq 1 "$RUNS"); do
+    $BIN serve --postgres "$URL?schema=bench$run" --http-port $HTTP_PORT --grpc-port $GRPC_PORT --log-level warning \
+      >"$WORK/server$run.log" 2>&1 &
+    SERVER=$!
+    ready=0
+    for _ in $(seq 1 600); do
+      curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null && { ready=1; break; }
+      kill -0 "$SERVER" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ $ready = 1 ] || { echo "settle serve did not become ready:" >&2; cat "$WORK/server$run.log" >&2; exit 1; }
+    echo "== settle run $run (grpc, journal in PostgreSQL; load $(cut -d' ' -f1-3 /proc/loadavg))"
+    $BIN bench --target "127.0.0.1:$GRPC_PORT" --protocol grpc --admin "127.0.0.1:$HTTP_PORT" "$@" | tee "$WORK/settle$run.out"
+    kill -TERM "$SERVER"
+    wait "$SERVER" || true
+    SERVER=
+    tps=$(grep 'transfers/s' "$WORK/settle$run.out" | tail -1 | grep -oE '[0-9]+([.][0-9]+)?' | tail -1)
+    [ -n "$tps" ] || { echo "no transfers/s in settle bench's output" >&2; exit 1; }
+    SETTLE_TPS+=("$tps")
+    # Free the run's journal so that it weighs on neither the next runs nor the baseline.
+    sql "DROP SCHEMA bench$run CASCADE" >/dev/null
+    sql 'CHECKPOINT'
+  done
+fi
+
+BASE_TPS=()
+for run in $(seq 1 "$RUNS"); do
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -v accounts="$ACCOUNTS" -f scripts/pgledger-baseline.sql
+  sql 'CHECKPOINT'
+  echo "== baseline run $run (pgbench $PG_CLIENTS clients, $PG_THREADS threads, ${PG_SECONDS}s, $ACCOUNTS accounts; load $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$PGBENCH" -n -M "$PG_QUERY_MODE" -f scripts/pgledger-transfer.pgbench -c "$PG_CLIENTS" -j "$PG_THREADS" \
+    -T "$PG_SECONDS" -D accounts="$ACCOUNTS" | tee "$WORK/pgbench$run.out"
+  tps=$(grep -E '^tps = .*(without initial connection time|excluding connections establishing)' "$WORK/pgbench$run.out" \
+    | grep -oE '[0-9]+([.][0-9]+)?' | head -1)
+  [ -n "$tps" ] || { echo "no tps in pgbench's output" >&2; exit 1; }
+  # Every transfer committed: as many transfers as pgbench counted transactions, balances summing to 0.
+  check=$(sql "SELECT (SELECT count(*) FROM pgledger_transfers) || ' transfers, ' ||
+                      (SELECT count(*) FROM pgledger_entries) || ' entries, balance sum ' ||
+                      (SELECT sum(balance) FROM pgledger_accounts)")
+  echo "   $check"
+  BASE_TPS+=("$tps")
+done
+
+echo
+printf '%-6s %14s %14s\n' run settle baseline
+for run in $(seq 1 "$RUNS"); do
+  printf '%-6s %14s %14s\n' "$run" "${SETTLE_TPS[$((run - 1))]:--}" "$(printf '%.0f' "${BASE_TPS[$((run - 1))]}")"
+done
+BASE_MEDIAN=$(median "${BASE_TPS[@]}")
+if [ ${#SETTLE_TPS[@]} -gt 0 ]; then
+  SETTLE_MEDIAN=$(median "${SETTLE_TPS[@]}")
+  printf '%-6s %14s %14s\n' median "$SETTLE_MEDIAN" "$BASE_MEDIAN"
+  echo "settle/baseline: $(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.1f}x")' "$SETTLE_MEDIAN" "$BASE_MEDIAN")"
+else
+  printf '%-6s %14s %14s\n' median - "$BASE_MEDIAN"
+  echo "settle/baseline: - (SKIP_SETTLE=1)"
+fi
