@@ -51,8 +51,14 @@ public enum Verifier {
     /// no acknowledged write.
     public static func open(directory: String, io: any FileIO = PosixFileIO()) throws(EngineError) -> VerifiedState {
         let partitions = try DataDirectory.existingPartitionCount(directory, io: io)
-        var configuration = EngineConfiguration(directory: directory, partitionCount: partitions)
-        configuration.io = io
+        return try open(storage: FileStorage(directory: directory, io: io), partitions: partitions)
+    }
+
+    /// The same for any storage backend (`settle verify --postgres`), whose partition count
+    /// the caller read from it.
+    public static func open(storage: any StorageBackend, partitions: Int) throws(EngineError) -> VerifiedState {
+        var configuration = EngineConfiguration(directory: storage.description, partitionCount: partitions)
+        configuration.storage = storage
         var machines: [StateMachine] = []
         var recoveries: [RecoveryReport] = []
         var audits: [AuditReport] = []
@@ -64,7 +70,7 @@ public enum Verifier {
             recoveries.append(recovered.report)
             audits.append(recovered.machine.audit())
         }
-        return VerifiedState(machines: machines, report: VerifyReport(directory: directory, recovery: recoveries, audits: audits))
+        return VerifiedState(machines: machines, report: VerifyReport(directory: storage.description, recovery: recoveries, audits: audits))
     }
 
     public static func verify(directory: String, io: any FileIO = PosixFileIO()) throws(EngineError) -> VerifyReport {

@@ -113,6 +113,19 @@ public final class PostgresCluster {
         leases.close()
     }
 
+    /// The installation's partition count, or nil when no node ever started on it.
+    public static func existingPartitionCount(_ settings: PostgresSettings, logger: Logger) throws(StorageError) -> Int? {
+        let session = try PostgresSession.connect(settings, purpose: "partition count", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
+        defer { session.close() }
+        try PostgresSchema.requireCurrent(session)
+        let result = try session.run("SELECT value FROM settle_meta WHERE key = 'partitions'", doing: "reading the partition count")
+        guard let row = result.rows.first else { return nil }
+        guard let text = try? row.decode(String.self), let count = Int(text), count >= 1 else {
+            throw StorageError(.corruption, "settle_meta holds no valid partition count", path: settings.description)
+        }
+        return count
+    }
+
     /// The installation's partition count from `settle_meta`; the first caller sets it to
     /// `creatingWith`. Tenants are placed by it, so it never changes afterwards.
     public static func partitionCount(

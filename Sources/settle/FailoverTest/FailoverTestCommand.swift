@@ -80,7 +80,17 @@ struct FailoverTestCommand: AsyncParsableCommand {
             say("node \(index) alone: \(summary)")
             cluster.stop(index)
         }
+        try verifyOffline(url)
         say("failover-test passed: seed \(seed), \(kills) kills\(pausePostgres == nil ? "" : ", PostgreSQL stopped and started once")")
+    }
+
+    /// `settle verify --postgres`: checksums of every journal row and checkpoint, full replay,
+    /// every ledger invariant, with every node stopped.
+    private func verifyOffline(_ url: String) throws {
+        let status = system("'\(CommandLine.arguments[0])' verify --postgres '\(url)' > '\(directory)/verify.log' 2>&1")
+        let report = (try? String(contentsOfFile: "\(directory)/verify.log", encoding: .utf8)) ?? ""
+        guard status == 0 else { throw failure("settle verify --postgres failed (wait status \(status)):\n\(report)") }
+        say(report.split(separator: "\n").first.map(String.init) ?? "settle verify: no output")
     }
 
     /// Kills the writer `kills` times at seeded moments, restarting each victim as a follower,
