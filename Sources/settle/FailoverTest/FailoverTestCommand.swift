@@ -1,8 +1,5 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import SettleClient
 import SettleCore
 import SettleSeededRandom
@@ -145,21 +142,11 @@ struct FailoverTestCommand: AsyncParsableCommand {
     }
 
     private func setUpTenant(httpPort: Int, operatorKey: String) async throws -> String {
-        let tenant = try await post(httpPort, "/v1/tenants", key: operatorKey, body: #"{"name": "failover", "rate_limit_per_second": 0}"#)
+        let tenant = try await NetworkBench.post("127.0.0.1:\(httpPort)", "/v1/tenants", key: operatorKey, body: #"{"name": "failover", "rate_limit_per_second": 0}"#)
         guard let id = tenant["id"] as? Int else { throw failure("creating the tenant answered \(tenant)") }
-        let created = try await post(httpPort, "/v1/tenants/\(id)/keys", key: operatorKey, body: #"{"role": "write"}"#)
+        let created = try await NetworkBench.post("127.0.0.1:\(httpPort)", "/v1/tenants/\(id)/keys", key: operatorKey, body: #"{"role": "write"}"#)
         guard let secret = created["secret"] as? String else { throw failure("creating a key answered \(created)") }
         return secret
-    }
-
-    private func post(_ port: Int, _ path: String, key: String, body: String) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
     }
 
     private func failure(_ message: String) -> ValidationError {
