@@ -14,6 +14,13 @@ find_bin() {
 }
 PG_CTL=$(find_bin pg_ctl)
 if [ "$(id -u)" -eq 0 ]; then as_owner() { runuser -u postgres -- "$@"; }; else as_owner() { "$@"; }; fi
+# The restarted server must not inherit the caller's open sockets: a test that runs this
+# script holds client connections to Settle nodes, and copies of them kept alive in
+# PostgreSQL's processes keep those connections open after the test closes its own.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+done
 as_owner "$PG_CTL" --pgdata="$DIR/data" --mode=fast --wait stop >&2
 sleep "$SECONDS_DOWN"
 as_owner "$PG_CTL" --pgdata="$DIR/data" --log="$DIR/postgres.log" --wait --timeout=60 start >&2

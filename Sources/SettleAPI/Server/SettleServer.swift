@@ -45,8 +45,9 @@ public final class SettleServer: Sendable {
             services: [.init(service: engine), .init(service: grpc), .init(service: http)],
             gracefulShutdownSignals: shutdownSignals,
             logger: configuration.logger)
-        // A request that never finishes must not keep the process from stopping; the engine
-        // still drains and syncs when cancelled.
+        // A request that never finishes, or a client that never closes its connection (gRPC's
+        // graceful shutdown waits for both), must not keep the process from stopping; the
+        // engine still drains and syncs when cancelled.
         services.maximumGracefulShutdownDuration = configuration.gracefulShutdownLimit
         group = ServiceGroup(configuration: services)
     }
