@@ -115,15 +115,7 @@ public final class PostgresCluster {
 
     /// The installation's partition count, or nil when no node ever started on it.
     public static func existingPartitionCount(_ settings: PostgresSettings, logger: Logger) throws(StorageError) -> Int? {
-        let session = try PostgresSession.connect(settings, purpose: "partition count", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
-        defer { session.close() }
-        try PostgresSchema.requireCurrent(session)
-        let result = try session.run("SELECT value FROM settle_meta WHERE key = 'partitions'", doing: "reading the partition count")
-        guard let row = result.rows.first else { return nil }
-        guard let text = try? row.decode(String.self), let count = Int(text), count >= 1 else {
-            throw StorageError(.corruption, "settle_meta holds no valid partition count", path: settings.description)
-        }
-        return count
+        try readPartitionCount(settings, logger: logger, "SELECT value FROM settle_meta WHERE key = 'partitions'")
     }
 
     /// The installation's partition count from `settle_meta`; the first caller sets it to
@@ -132,16 +124,25 @@ public final class PostgresCluster {
         _ settings: PostgresSettings, creatingWith partitions: Int, logger: Logger
     ) throws(StorageError) -> Int {
         precondition(partitions >= 1)
-        let session = try PostgresSession.connect(settings, purpose: "partition count", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
-        defer { session.close() }
-        try PostgresSchema.requireCurrent(session)
-        let result = try session.run(
+        let count = try readPartitionCount(
+            settings, logger: logger,
             """
             WITH created AS (
                 INSERT INTO settle_meta (key, value) VALUES ('partitions', \(String(partitions))) ON CONFLICT (key) DO NOTHING RETURNING value)
             SELECT value FROM created UNION ALL SELECT value FROM settle_meta WHERE key = 'partitions'
-            """, doing: "reading the partition count")
-        guard let text = try? result.rows.first?.decode(String.self), let count = Int(text), count >= 1 else {
+            """)
+        guard let count else { throw StorageError(.corruption, "settle_meta holds no partition count", path: settings.description) }
+        return count
+    }
+
+    /// Runs `query` (one `value` column of `settle_meta`) on a connection of its own.
+    private static func readPartitionCount(_ settings: PostgresSettings, logger: Logger, _ query: PostgresQuery) throws(StorageError) -> Int? {
+        let session = try PostgresSession.connect(settings, purpose: "partition count", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
+        defer { session.close() }
+        try PostgresSchema.requireCurrent(session)
+        let result = try session.run(query, doing: "reading the partition count")
+        guard let row = result.rows.first else { return nil }
+        guard let text = try? row.decode(String.self), let count = Int(text), count >= 1 else {
             throw StorageError(.corruption, "settle_meta holds no valid partition count", path: settings.description)
         }
         return count
