@@ -1,13 +1,20 @@
 import SettleEngine
 import Synchronization
 
-/// What both front ends share while the server runs: the ledger API once recovery has
-/// finished (nil before, so the servers can answer health checks during a long recovery),
-/// the metrics, and whether the server is draining.
+/// What both front ends share while the server runs: what this node does now (recovering,
+/// serving the ledger API, or sending clients to the node that writes), the metrics, and
+/// whether the server is draining.
 public final class ServerState: Sendable {
-    private let api = Mutex<LedgerAPI?>(nil)
-    /// While another node writes: where it serves (nil while nobody does).
-    private let following = Mutex<Following?>(nil)
+    /// One value under one lock, so a request never sees a half-made change of role.
+    private enum Role {
+        /// Before recovery has finished: health checks answer, ledger calls are unavailable.
+        case recovering
+        case serving(LedgerAPI)
+        /// Another node writes (nil while nobody does): requests are sent there.
+        case following(WriterAddress?)
+    }
+
+    private let role = Mutex<Role>(.recovering)
     private let draining = Atomic<Bool>(false)
     public let metrics: APIMetrics
     let idempotency = IdempotencyGate()
@@ -16,40 +23,39 @@ public final class ServerState: Sendable {
         self.metrics = metrics
     }
 
-    private struct Following { var writer: WriterAddress? }
-
     /// Marks the server ready: recovery is done and requests may reach the engine.
     public func becomeReady(_ ledger: LedgerAPI) {
-        following.withLock { $0 = nil }
         draining.store(false, ordering: .relaxed)
-        api.withLock { $0 = ledger }
+        role.withLock { $0 = .serving(ledger) }
     }
 
     /// Another node writes (or nobody, while `writer` is nil): requests are sent there.
     public func follow(_ writer: WriterAddress?) {
-        api.withLock { $0 = nil }
-        following.withLock { $0 = Following(writer: writer) }
+        role.withLock { $0 = .following(writer) }
     }
 
     /// Stops reporting ready, so load balancers move away before the listeners close.
     public func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    public var isReady: Bool { api.withLock { $0 != nil } && !draining.load(ordering: .relaxed) }
+    public var isReady: Bool { (try? ready()) != nil && !draining.load(ordering: .relaxed) }
 
-    public var engine: Engine? { api.withLock { $0?.engine } }
+    public var engine: Engine? { try? ready().engine }
 
-    /// The API, or `unavailable` while recovering.
+    /// The API, or why this node cannot serve it now: `unavailable` while recovering or while
+    /// no node writes, `notWriter` naming the node that does.
     func ready() throws(APIError) -> LedgerAPI {
-        if let ledger = api.withLock({ $0 }) { return ledger }
-        if let following = following.withLock({ $0 }) {
-            guard let writer = following.writer else {
-                throw APIError(.unavailable, "no node writes at the moment (a failover is under way); retry shortly", retryAfterSeconds: 1)
-            }
+        switch role.withLock({ $0 }) {
+        case .serving(let ledger):
+            return ledger
+        case .recovering:
+            throw APIError(.unavailable, "the server is recovering; retry shortly")
+        case .following(nil):
+            throw APIError(.unavailable, "no node writes at the moment (a failover is under way); retry shortly", retryAfterSeconds: 1)
+        case .following(let writer?):
             var error = APIError(.notWriter, "node \(writer.http) (HTTP) / \(writer.grpc) (gRPC) serves this installation")
             error.writer = writer
             throw error
         }
-        throw APIError(.unavailable, "the server is recovering; retry shortly")
     }
 }
 
