@@ -34,8 +34,11 @@ enum Recovery {
         let start = configuration.monotonicClock()
         let backend = configuration.storageBackend
         let partition = UInt32(index)
+        // Closed again when recovery fails (a database backend holds connections).
+        var opened: (any PartitionStorage)?
         do {
             let storage = try backend.open(partition: partition)
+            opened = storage
             // No prefill: a partition no tenant writes to would hold its whole pool resident
             // for nothing (64 MiB each, by default). A checkpoint prefaults what it will load,
             // and the first allocation starts the refill thread.
@@ -89,8 +92,10 @@ enum Recovery {
             )
             return RecoveredPartition(state: state, journal: journal, storage: storage, report: report)
         } catch let error as EngineError {
+            opened?.close()
             throw error
         } catch {
+            opened?.close()
             throw EngineError(.recoveryFailed, "partition \(index) of \(backend.description) cannot be recovered: \(error)")
         }
     }

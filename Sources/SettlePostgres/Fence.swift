@@ -13,11 +13,7 @@ enum Fence {
     /// afterwards. A fenced write that reaches the row after an acquisition committed waits
     /// for nothing and re-checks the row's new version (PostgreSQL's EvalPlanQual), which has
     /// another owner or epoch: the lease CTE is empty and the write writes nothing.
-    static let sql = """
-        SELECT epoch FROM settle_leases
-        WHERE partition = $1 AND owner = $2 AND epoch = $3 AND expires_at > now()
-        FOR SHARE
-        """
+    static let sql = unlockedSQL + "\nFOR SHARE"
 
     /// The same check without the lock, for checkpoint writes. Holding the share lock for the
     /// seconds a large snapshot takes to store would hold off the holder's own renewals (an

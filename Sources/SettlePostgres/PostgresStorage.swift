@@ -17,9 +17,11 @@ public struct PostgresStorage: StorageBackend {
         self.logger = logger
     }
 
-    /// The installation's partition count (`settle_meta`), set by the first node that asks.
+    /// The installation's partition count: the leases cover every partition
+    /// (`PostgresCluster.acquireAll` takes all or none, by `settle_meta`'s count).
     public func prepare(partitions: Int) throws -> Int {
-        try PostgresCluster.partitionCount(settings, creatingWith: partitions, logger: logger)
+        precondition(!leases.isEmpty && leases.keys.allSatisfy { $0 < leases.count }, "PostgresStorage needs every partition's lease")
+        return leases.count
     }
 
     public func open(partition: UInt32) throws -> any PartitionStorage {
