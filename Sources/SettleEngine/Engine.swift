@@ -9,7 +9,9 @@ import SettleStorage
 /// tenant's writes are totally ordered and one tenant never waits on another's fsync queue.
 public final class Engine: Sendable {
     public let configuration: EngineConfiguration
-    let partitions: [Partition]
+    let partitions: [any PartitionWorker]
+    /// A read replica: follows storage another node writes, refuses writes with `.readOnly`.
+    public let isReplica: Bool
     /// What recovery found and did, per partition.
     public let recovery: [RecoveryReport]
 
@@ -32,15 +34,55 @@ public final class Engine: Sendable {
             reports.append(pipeline.recovery)
             partitions.append(Partition(index: index, pipeline: pipeline, configuration: configuration))
         }
-        let engine = Engine(configuration: configuration, partitions: partitions, recovery: reports)
+        let engine = Engine(configuration: configuration, partitions: partitions, recovery: reports, isReplica: false)
         for partition in partitions { partition.start() }
         return engine
     }
 
-    private init(configuration: EngineConfiguration, partitions: [Partition], recovery: [RecoveryReport]) {
+    /// Opens a read replica of `storage`, which another node writes: every partition loads the
+    /// newest checkpoint and then applies the records committed after it, as they are
+    /// committed. Reads see the state as of the newest applied op (`read(tenant:atLeast:_:)`
+    /// waits for a given one); writes are refused with `.readOnly`. `observer` sees every
+    /// command applied (the SQL projection).
+    public static func openReplica(
+        _ configuration: EngineConfiguration, storage: any ReplicaStorage, observer: (any ReplicaObserver)? = nil
+    ) throws(EngineError) -> Engine {
+        var configuration = configuration
+        var partitions: [ReplicaPartition] = []
+        var reports: [RecoveryReport] = []
+        do {
+            configuration.partitionCount = try storage.partitionCount()
+            for index in 0..<configuration.partitionCount {
+                let start = configuration.monotonicClock()
+                let reader = try storage.openReader(partition: UInt32(index))
+                do {
+                    let (state, op) = try Recovery.loadCheckpoint(try reader.openNewestCheckpoint(), configuration: configuration)
+                    let seconds = Double(configuration.monotonicClock() - start) / 1e9
+                    reports.append(RecoveryReport(
+                        partition: index, checkpointOp: op, replayedOps: 0, lastOp: op, tornBytesDropped: 0,
+                        checkpointSeconds: seconds, seconds: seconds))
+                    partitions.append(ReplicaPartition(
+                        index: index, reader: reader, state: state, checkpointOp: op, observer: observer, configuration: configuration))
+                } catch {
+                    reader.close()
+                    throw error
+                }
+            }
+        } catch {
+            for partition in partitions { partition.closeUnstarted() }
+            if let error = error as? EngineError { throw error }
+            throw EngineError(.recoveryFailed, "cannot follow \(storage.description): \(error)")
+        }
+        let engine = Engine(configuration: configuration, partitions: partitions, recovery: reports, isReplica: true)
+        for partition in partitions { partition.start() }
+        return engine
+    }
+
+    private init(configuration: EngineConfiguration, partitions: [any PartitionWorker], recovery: [RecoveryReport], isReplica: Bool) {
         self.configuration = configuration
         self.partitions = partitions
         self.recovery = recovery
+        self.isReplica = isReplica
     }
 
     /// The partition that owns `tenant`.
@@ -67,15 +109,18 @@ public final class Engine: Sendable {
         _ = try await submit(.registerSession(tenant, session))
     }
 
-    /// Runs `body` against the tenant's partition on its writer thread, between commits, so it
-    /// sees every acknowledged write and nothing that is not yet durable.
-    public func read<T: Sendable>(tenant: TenantID, _ body: @escaping @Sendable (StateMachine) -> T) async throws -> T {
-        try await readPipeline(partitionIndex(for: tenant)) { body($0.machine) }
+    /// Runs `body` against the tenant's partition on its thread, between commits, so it sees
+    /// every acknowledged write and nothing that is not yet durable. `minOp`: a commit position
+    /// of the tenant's partition (a write reply's `op`) the read must see; a replica waits until
+    /// it has applied it, at most `readWaitNanoseconds`, then throws `.unavailable`.
+    public func read<T: Sendable>(tenant: TenantID, atLeast minOp: UInt64 = 0, _ body: @escaping @Sendable (StateMachine) -> T) async throws -> T {
+        try await readState(partitionIndex(for: tenant), minOp: minOp) { body($0.machine) }
     }
 
-    /// Every system record (partition 0), as of the newest durable write.
-    public func systemRecords() async throws -> [String: [UInt8]] {
-        try await readPipeline(partitionIndex(for: .system)) { $0.systemRecords.values }
+    /// Every system record (partition 0), as of the newest durable write (a replica: as of
+    /// `minOp` of partition 0, or newer).
+    public func systemRecords(atLeast minOp: UInt64 = 0) async throws -> [String: [UInt8]] {
+        try await readState(partitionIndex(for: .system), minOp: minOp) { $0.system.values }
     }
 
     /// Writes a system record once it is durable; false when `.insert` found the key taken.
@@ -85,12 +130,13 @@ public final class Engine: Sendable {
         return written
     }
 
-    private func readPipeline<T: Sendable>(_ partition: Int, _ body: @escaping @Sendable (CommitPipeline) -> T) async throws -> T {
+    private func readState<T: Sendable>(_ partition: Int, minOp: UInt64, _ body: @escaping @Sendable (PartitionState) -> T) async throws -> T {
         let reply = OneShot<T>()
-        try await partitions[partition].queue.push(.read(
+        try await partitions[partition].queue.push(.read(PartitionRead(
+            minOp: minOp, deadline: configuration.monotonicClock() + configuration.readWaitNanoseconds,
             run: { reply.resume(returning: body($0)) },
             fail: { reply.resume(throwing: $0) }
-        ))
+        )))
         return try await reply.value
     }
 
@@ -114,8 +160,29 @@ public final class Engine: Sendable {
                                  journalFailures: m.journalFailures, checkpoints: m.checkpoints,
                                  commitNanosecondsTotal: m.commitNanosecondsTotal, commitNanosecondsMax: m.commitNanosecondsMax,
                                  syncNanosecondsTotal: m.syncNanosecondsTotal, syncNanosecondsMax: m.syncNanosecondsMax,
-                                 queueDepth: partition.queue.depth)
+                                 queueDepth: partition.queue.depth,
+                                 replica: isReplica ? ReplicaLag(snapshot: m, now: configuration.monotonicClock()) : nil)
         }
+    }
+}
+
+/// How far a replica's partition is behind the writer.
+public struct ReplicaLag: Sendable {
+    /// The newest op applied.
+    public var appliedOp: UInt64
+    /// Committed ops not applied yet, as of the last look at storage.
+    public var ops: UInt64
+    /// Seconds since the partition last had applied everything committed (or since it started
+    /// following); about 0 when it had at the last look; grows while storage cannot be read.
+    public var seconds: Double
+    /// Failed reads of the storage so far.
+    public var readFailures: Int
+
+    init(snapshot: PartitionMetrics.Snapshot, now: UInt64) {
+        appliedOp = snapshot.appliedOp
+        ops = snapshot.newestOp - snapshot.appliedOp
+        seconds = Double(now - min(now, snapshot.caughtUpAt)) / 1e9
+        readFailures = snapshot.readFailures
     }
 }
 
@@ -132,4 +199,6 @@ public struct EngineMetrics: Sendable {
     public var syncNanosecondsTotal: UInt64
     public var syncNanosecondsMax: UInt64
     public var queueDepth: Int
+    /// Replicas only.
+    public var replica: ReplicaLag?
 }

@@ -39,6 +39,18 @@ public struct EngineConfiguration: Sendable {
     /// Monotonic nanoseconds, for latency measurements.
     public var monotonicClock: @Sendable () -> UInt64 = { Clocks.monotonicNanoseconds() }
 
+    /// How long a read that names a commit position (`minOp`) waits for this node to apply
+    /// it before it fails with `.unavailable`.
+    public var readWaitNanoseconds: UInt64 = 2_000_000_000
+    /// How often a replica asks its storage for new records.
+    public var replicaPollNanoseconds: UInt64 = 5_000_000
+
+    /// The wall-clock `Date` of a monotonic instant (for waits on condition variables).
+    func date(monotonic instant: UInt64) -> Date {
+        let now = monotonicClock()
+        return Date().addingTimeInterval(instant > now ? Double(instant - now) / 1e9 : 0)
+    }
+
     /// `storage`, or the files in `directory` it defaults to.
     var storageBackend: any StorageBackend {
         storage ?? FileStorage(directory: directory, io: io, segmentBytes: segmentBytes)

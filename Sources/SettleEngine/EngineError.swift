@@ -32,6 +32,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
         case idempotencyKeysExhausted
         /// A system record key or value is over its limit; nothing was applied.
         case invalidRecord
+        /// This engine is a read replica: writes go to the node that writes.
+        case readOnly
     }
 
     public var code: Code

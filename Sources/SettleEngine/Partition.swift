@@ -8,7 +8,7 @@ import SettleStorage
 /// The writer loop takes every queued request, commits the writes as groups through the
 /// `CommitPipeline` (one journal record and one `fdatasync` per group), replies, and then runs
 /// the queued reads — between commits, so reads only ever see durable state.
-final class Partition: @unchecked Sendable {
+final class Partition: PartitionWorker, @unchecked Sendable {
     let index: Int
     let queue: RequestQueue
     let configuration: EngineConfiguration
@@ -17,7 +17,9 @@ final class Partition: @unchecked Sendable {
     let logger: Logger
     let metrics = PartitionMetrics()
     var failure: EngineError?
-    private let finished = DispatchSemaphore(value: 0)
+    /// Reads waiting for a commit position (writer thread only).
+    private var parked = ParkedReads()
+    let finished = DispatchSemaphore(value: 0)
 
     init(index: Int, pipeline: CommitPipeline, configuration: EngineConfiguration) {
         self.index = index
@@ -29,32 +31,15 @@ final class Partition: @unchecked Sendable {
         self.logger = logger
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "settle-partition-\(index)"
-        thread.start()
-    }
-
-    /// Stops accepting, lets the writer finish what is queued (graceful), and waits for it.
-    /// Safe to call more than once.
-    func stop() {
-        _ = queue.close(EngineError(.unavailable, "the engine is shutting down"), drain: true)
-        finished.wait()
-        finished.signal()  // let a later (or concurrent) stop() return too
-    }
-
-    private func run() {
+    func run() {
         while failure == nil {
             // Sleep until the next pending transfer is due, measured on the engine's own clock
             // (which tests may inject), so that expiry needs no write to happen.
-            let deadline = pipeline.machine.nextExpiry().map { due in
+            let expiry = pipeline.machine.nextExpiry().map { due in
                 let wall = configuration.wallClock()
                 return Date().addingTimeInterval(due > wall ? Double(due - wall) / 1e9 : 0)
             }
-            let requests = queue.takeAll(until: deadline)
+            let requests = queue.takeAll(until: earliest(expiry, parked.nextDeadline.map(configuration.date(monotonic:))))
             if requests.isEmpty && queue.isClosed { break }
             process(requests)
             for problem in pipeline.maintain() { logger.warning("\(problem)") }
@@ -66,19 +51,17 @@ final class Partition: @unchecked Sendable {
             for problem in pipeline.maintain() { logger.warning("\(problem)") }
             metrics.recordCheckpoints(pipeline.checkpointCount)
         }
-        if let failure {
-            for request in queue.close(failure, drain: false) { fail(request, failure) }
-        }
+        failQueued(failure, parked: &parked)
         pipeline.close()
     }
 
     private func process(_ requests: [PartitionRequest]) {
         var writes: [PendingWrite] = []
-        var reads: [PartitionRequest] = []
+        var reads: [PartitionRead] = []
         for request in requests {
             switch request {
             case .write(let command, let tag, let reply): writes.append((command, tag, reply))
-            case .read: reads.append(request)
+            case .read(let read): reads.append(read)
             }
         }
         var start = 0
@@ -95,16 +78,62 @@ final class Partition: @unchecked Sendable {
         if writes.isEmpty, let outcome = pipeline.expireIfDue(wallClock: configuration.wallClock()) {
             if case .failure(let error) = outcome { noteFailure(error) }
         }
-        for read in reads {
-            guard case .read(let run, let fail) = read else { continue }
-            if let failure { fail(failure) } else { run(pipeline) }
+        if let failure {
+            for read in reads { read.fail(failure) }
+        } else {
+            parked.run(reads, appliedOp: pipeline.nextOp - 1, now: configuration.monotonicClock(), state: pipeline.state)
         }
+    }
+}
+
+/// The thread and queue every partition kind shares: the writer's `Partition` and the
+/// replica's `ReplicaPartition`.
+protocol PartitionWorker: AnyObject, Sendable {
+    var index: Int { get }
+    var queue: RequestQueue { get }
+    var metrics: PartitionMetrics { get }
+    /// Signalled when `run` returned.
+    var finished: DispatchSemaphore { get }
+    /// The partition's loop, on its own thread, until the queue is closed and drained or the
+    /// partition fails.
+    func run()
+}
+
+extension PartitionWorker {
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "settle-partition-\(index)"
+        thread.start()
     }
 
-    private func fail(_ request: PartitionRequest, _ error: EngineError) {
-        switch request {
-        case .write(_, _, let reply): reply.resume(throwing: error)
-        case .read(_, let fail): fail(error)
-        }
+    /// Stops accepting, lets the loop finish what is queued (graceful), and waits for it.
+    /// Safe to call more than once.
+    func stop() {
+        _ = queue.close(EngineError(.unavailable, "the engine is shutting down"), drain: true)
+        finished.wait()
+        finished.signal()  // let a later (or concurrent) stop() return too
     }
+
+    /// At the end of `run`: fails what is still queued or parked, with `failure` (or as a
+    /// shutdown).
+    func failQueued(_ failure: EngineError?, parked: inout ParkedReads) {
+        let error = failure ?? EngineError(.unavailable, "the engine is shutting down")
+        for request in queue.close(error, drain: false) {
+            switch request {
+            case .write(_, _, let reply): reply.resume(throwing: error)
+            case .read(let read): read.fail(error)
+            }
+        }
+        parked.failAll(error)
+    }
+}
+
+/// The earlier of two optional deadlines.
+func earliest(_ a: Date?, _ b: Date?) -> Date? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return min(a, b)
 }

@@ -14,6 +14,12 @@ final class PartitionMetrics: @unchecked Sendable {
         var checkpoints = 0
         /// The partition stopped after a storage failure and serves nothing until recovered.
         var stopped = false
+        /// Replicas: the newest op applied, the newest committed op last seen in storage, and
+        /// when (monotonic ns) the replica last had applied everything committed.
+        var appliedOp: UInt64 = 0
+        var newestOp: UInt64 = 0
+        var caughtUpAt: UInt64 = 0
+        var readFailures = 0
     }
 
     private let lock = NSLock()
@@ -33,5 +39,13 @@ final class PartitionMetrics: @unchecked Sendable {
     func recordJournalFailure() { lock.withLock { values.journalFailures += 1 } }
     func recordStop() { lock.withLock { values.stopped = true } }
     func recordCheckpoints(_ total: Int) { lock.withLock { values.checkpoints = total } }
+    func recordApplied(_ op: UInt64, newest: UInt64, caughtUpAt: UInt64?) {
+        lock.withLock {
+            values.appliedOp = op
+            values.newestOp = max(values.newestOp, newest, op)
+            if let caughtUpAt { values.caughtUpAt = caughtUpAt }
+        }
+    }
+    func recordReadFailure() { lock.withLock { values.readFailures += 1 } }
     var snapshot: Snapshot { lock.withLock { values } }
 }

@@ -39,36 +39,8 @@ enum Recovery {
         do {
             let storage = try backend.open(partition: partition)
             opened = storage
-            // No prefill: a partition no tenant writes to would hold its whole pool resident
-            // for nothing (64 MiB each, by default). A checkpoint prefaults what it will load,
-            // and the first allocation starts the refill thread.
-            let memory = HugePageMemory(poolChunks: configuration.memoryPoolChunks)
-            var machine = StateMachine(memory: memory)
-            var sessions = SessionTable(capacity: configuration.sessionCapacity)
-            var idempotency = IdempotencyTable(
-                capacity: configuration.idempotencyCapacity, retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
-            var system = SystemRecords()
-            var checkpointOp: UInt64 = 0
-            if let reader = try storage.openNewestCheckpoint() {
-                memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
-                var source = CheckpointSource(file: reader)
-                let loaded: StateMachine
-                do {
-                    loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
-                    sessions = try SessionTable.decode(from: &source, capacity: configuration.sessionCapacity)
-                    idempotency = try IdempotencyTable.decode(
-                        from: &source, capacity: configuration.idempotencyCapacity,
-                        retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
-                    system = try SystemRecords.decode(from: &source)
-                } catch {
-                    throw checkpointFailure(error, reader: &source.file)
-                }
-                try source.file.finish()  // the checksum: nothing loaded counts before it passes
-                machine = loaded
-                checkpointOp = reader.op
-            }
+            let (state, checkpointOp) = try loadCheckpoint(try storage.openNewestCheckpoint(), configuration: configuration)
             let loaded = configuration.monotonicClock()
-            let state = PartitionState(machine: machine, sessions: sessions, idempotency: idempotency, system: system)
             var replayError: (any Error)?
             var replayed = 0
             let (journal, repair) = try storage.openJournal(replayAfter: checkpointOp) { record in
@@ -98,6 +70,39 @@ enum Recovery {
             opened?.close()
             throw EngineError(.recoveryFailed, "partition \(index) of \(backend.description) cannot be recovered: \(error)")
         }
+    }
+
+    /// The state a checkpoint holds (an empty one without a checkpoint), and its op.
+    static func loadCheckpoint(_ checkpoint: (any CheckpointInput)?, configuration: EngineConfiguration) throws -> (PartitionState, UInt64) {
+        // No prefill: a partition no tenant writes to would hold its whole pool resident
+        // for nothing (64 MiB each, by default). A checkpoint prefaults what it will load,
+        // and the first allocation starts the refill thread.
+        let memory = HugePageMemory(poolChunks: configuration.memoryPoolChunks)
+        var machine = StateMachine(memory: memory)
+        var sessions = SessionTable(capacity: configuration.sessionCapacity)
+        var idempotency = IdempotencyTable(
+            capacity: configuration.idempotencyCapacity, retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
+        var system = SystemRecords()
+        var checkpointOp: UInt64 = 0
+        if let reader = checkpoint {
+            memory.prefault(chunks: Int(reader.length) / HugePageMemory.hugePageBytes)
+            var source = CheckpointSource(file: reader)
+            let loaded: StateMachine
+            do {
+                loaded = try StateMachine.readSnapshot(from: &source, memory: memory)
+                sessions = try SessionTable.decode(from: &source, capacity: configuration.sessionCapacity)
+                idempotency = try IdempotencyTable.decode(
+                    from: &source, capacity: configuration.idempotencyCapacity,
+                    retentionNanoseconds: configuration.idempotencyRetentionNanoseconds)
+                system = try SystemRecords.decode(from: &source)
+            } catch {
+                throw checkpointFailure(error, reader: &source.file)
+            }
+            try source.file.finish()  // the checksum: nothing loaded counts before it passes
+            machine = loaded
+            checkpointOp = reader.op
+        }
+        return (PartitionState(machine: machine, sessions: sessions, idempotency: idempotency, system: system), checkpointOp)
     }
 
     /// The snapshot streams in before its checksum can be checked, so damage usually shows up

@@ -4,9 +4,18 @@ import SettleCore
 /// Work for a partition's writer thread.
 enum PartitionRequest {
     case write(Command, RequestTag?, OneShot<WriteReply>)
-    /// Runs on the writer thread between groups, so it sees only durable state; `fail` is
-    /// called instead when the partition stops first.
-    case read(run: @Sendable (CommitPipeline) -> Void, fail: @Sendable (EngineError) -> Void)
+    /// Runs on the partition's thread between groups, so it sees only durable state.
+    case read(PartitionRead)
+}
+
+/// A read waiting for its partition: it runs once the partition has applied `minOp`, or fails
+/// with `.unavailable` at `deadline` (monotonic ns); `fail` is also called when the partition
+/// stops first.
+struct PartitionRead {
+    var minOp: UInt64
+    var deadline: UInt64
+    var run: @Sendable (PartitionState) -> Void
+    var fail: @Sendable (EngineError) -> Void
 }
 
 /// A bounded multi-producer, single-consumer queue: producers suspend while it is full

@@ -19,7 +19,7 @@ extension PostgresJournal {
                 ORDER BY op LIMIT \(replayPageRows)
                 """, doing: "replaying partition \(partition)'s journal after op \(previous)")
             for row in result.rows {
-                let record = try decode(row)
+                let record = try Self.decode(row, partition: partition)
                 guard record.op == previous + 1 else {
                     if previous == op {
                         throw StorageError(
@@ -35,20 +35,25 @@ extension PostgresJournal {
         }
     }
 
-    /// A row as a checked record.
-    private func decode(_ row: PostgresRow) throws(StorageError) -> JournalRecord {
+    /// A row of `op, timestamp, checksum, body` as a checked record.
+    static func decode(_ row: PostgresRow, partition: UInt32) throws(StorageError) -> JournalRecord {
         let columns: (Int64, Int64, Int64, ByteBuffer)
         do {
             columns = try row.decode((Int64, Int64, Int64, ByteBuffer).self)
         } catch {
             throw StorageError(.corruption, "a settle_journal row of partition \(partition) does not decode: \(error)")
         }
+        return try record(columns, partition: partition)
+    }
+
+    /// The columns `op, timestamp, checksum, body` as a checked record.
+    static func record(_ columns: (Int64, Int64, Int64, ByteBuffer), partition: UInt32) throws(StorageError) -> JournalRecord {
         let (opColumn, timestampColumn, checksumColumn, bodyBuffer) = columns
         let op = UInt64(opColumn)
         let timestamp = UInt64(bitPattern: timestampColumn)
         let body = Array(bodyBuffer.readableBytesView)
         guard body.count <= JournalRecordFormat.bodySizeMax else {
-            throw StorageError(.corruption, "record body of \(body.count) bytes is over the format's limit", path: Self.rowName(partition, op))
+            throw StorageError(.corruption, "record body of \(body.count) bytes is over the format's limit", path: rowName(partition, op))
         }
         let computed = body.withUnsafeBytes { raw in
             RecordChecksum.journal(partition: partition, op: op, timestamp: timestamp, body: raw)
@@ -57,7 +62,7 @@ extension PostgresJournal {
             throw StorageError(
                 .corruption,
                 "journal record CRC32C mismatch (stored 0x\(String(checksumColumn, radix: 16)), computed 0x\(String(computed, radix: 16)))",
-                path: Self.rowName(partition, op))
+                path: rowName(partition, op))
         }
         return JournalRecord(partition: partition, op: op, timestamp: timestamp, body: body)
     }

@@ -19,7 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
         With --postgres URL the journal and checkpoints live in PostgreSQL and several nodes \
         may share them: one node at a time holds every partition's lease and writes; the others \
         answer with a redirect to it (HTTP 307, gRPC UNAVAILABLE with a settle-writer trailer) \
-        and take over when its leases expire.
+        and take over when its leases expire. With --replica the node never writes: it follows \
+        the journal in PostgreSQL and serves reads (a read passing min_op waits until it has \
+        applied that op), and redirects writes to the writer.
         """
     )
 
@@ -36,6 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --postgres: this node's name (a per-run suffix is added).") var node = "node"
     @Option(help: "With --postgres: the host other nodes' clients are sent to (default: --host).") var advertiseHost: String?
     @Option(help: "With --postgres: lease length in milliseconds; renewed every third of it.") var leaseMs: Int64 = 3_000
+    @Flag(help: "With --postgres: a read replica; never writes, follows the journal, serves reads.") var replica = false
+    @Option(help: "With --replica: how long a read passing min_op waits for it, in milliseconds.") var readWaitMs: UInt64 = 2_000
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
@@ -43,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         var engine = EngineConfiguration(directory: data)
         if let partitions { engine.partitionCount = partitions }
+        engine.readWaitNanoseconds = readWaitMs * 1_000_000
         engine.logger = logger
         var configuration = ServerConfiguration(engine: engine)
         configuration.host = host
@@ -62,11 +67,18 @@ struct ServeCommand: AsyncParsableCommand {
             let run = UInt64.random(in: 0..<(1 << 32))
             let address = NodeAddress(
                 name: "\(node)-\(String(run, radix: 16))", httpAddress: "\(advertised):\(httpPort)", grpcAddress: "\(advertised):\(grpcPort)")
-            configuration.cluster = PostgresMembership(
+            let membership = PostgresMembership(
                 settings: settings, address: address, partitions: engine.partitionCount, leaseMilliseconds: leaseMs, logger: logger)
+            if replica {
+                configuration.replica = membership
+            } else {
+                configuration.cluster = membership
+            }
             logger.notice("listening", metadata: [
-                "http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "postgres": "\(settings)", "node": "\(address.name)"])
+                "http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "postgres": "\(settings)", "node": "\(address.name)",
+                "role": "\(replica ? "replica" : "writer candidate")"])
         } else {
+            guard !replica else { throw ValidationError("--replica follows a PostgreSQL installation: give --postgres") }
             logger.notice("listening", metadata: ["http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "data": "\(data)"])
         }
         try await SettleServer(configuration: configuration).run()

@@ -28,6 +28,12 @@ public final class Directory: Sendable {
         Directory(engine: engine, state: try await records(of: engine))
     }
 
+    /// Reads every tenant and key again: a replica learns those the writer created.
+    public func reload() async throws {
+        let fresh = try await Self.records(of: engine)
+        state.withLock { $0 = fresh }
+    }
+
     private static func records(of engine: Engine) async throws -> State {
         var state = State()
         let decoder = JSONDecoder()

@@ -129,6 +129,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .durabilityUnknown:
             self.init(.unavailable, "storage failed; the outcome is unknown until the server restarts: retry with the same session request or idempotency key")
         case .unavailable, .recoveryFailed: self.init(.unavailable, error.message)
+        // The front end names the writer (`ServerState.resolved`).
+        case .readOnly: self.init(.notWriter, "this node is a read replica; writes go to the writer")
         }
     }
 

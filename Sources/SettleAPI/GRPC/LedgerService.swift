@@ -41,42 +41,42 @@ public struct LedgerService: Settle_V1_Ledger.ServiceProtocol {
     public func lookupAccounts(request: ServerRequest<Settle_V1_LookupAccountsRequest>, context: ServerContext) async throws -> ServerResponse<Settle_V1_LookupAccountsResponse> {
         try await handle("LookupAccounts", request.metadata, .read) { api, principal throws(APIError) in
             let ids = try checked { () throws(ProtocolError) in try request.message.checkedIDs() }
-            return Settle_V1_LookupAccountsResponse(accounts: try await api.lookupAccounts(principal, ids: ids))
+            return Settle_V1_LookupAccountsResponse(accounts: try await api.lookupAccounts(principal, ids: ids, minOp: try Self.minOp(request.metadata)))
         }
     }
 
     public func lookupTransfers(request: ServerRequest<Settle_V1_LookupTransfersRequest>, context: ServerContext) async throws -> ServerResponse<Settle_V1_LookupTransfersResponse> {
         try await handle("LookupTransfers", request.metadata, .read) { api, principal throws(APIError) in
             let ids = try checked { () throws(ProtocolError) in try request.message.checkedIDs() }
-            return Settle_V1_LookupTransfersResponse(transfers: try await api.lookupTransfers(principal, ids: ids))
+            return Settle_V1_LookupTransfersResponse(transfers: try await api.lookupTransfers(principal, ids: ids, minOp: try Self.minOp(request.metadata)))
         }
     }
 
     public func getAccountTransfers(request: ServerRequest<Settle_V1_GetAccountTransfersRequest>, context: ServerContext) async throws -> ServerResponse<Settle_V1_GetAccountTransfersResponse> {
         try await handle("GetAccountTransfers", request.metadata, .read) { api, principal throws(APIError) in
             let filter = try checked { () throws(ProtocolError) in try request.message.checkedFilter() }
-            return Settle_V1_GetAccountTransfersResponse(transfers: try await api.accountTransfers(principal, filter))
+            return Settle_V1_GetAccountTransfersResponse(transfers: try await api.accountTransfers(principal, filter, minOp: try Self.minOp(request.metadata)))
         }
     }
 
     public func getAccountBalances(request: ServerRequest<Settle_V1_GetAccountBalancesRequest>, context: ServerContext) async throws -> ServerResponse<Settle_V1_GetAccountBalancesResponse> {
         try await handle("GetAccountBalances", request.metadata, .read) { api, principal throws(APIError) in
             let filter = try checked { () throws(ProtocolError) in try request.message.checkedFilter() }
-            return Settle_V1_GetAccountBalancesResponse(balances: try await api.accountBalances(principal, filter))
+            return Settle_V1_GetAccountBalancesResponse(balances: try await api.accountBalances(principal, filter, minOp: try Self.minOp(request.metadata)))
         }
     }
 
     public func queryAccounts(request: ServerRequest<Settle_V1_QueryAccountsRequest>, context: ServerContext) async throws -> ServerResponse<Settle_V1_QueryAccountsResponse> {
         try await handle("QueryAccounts", request.metadata, .read) { api, principal throws(APIError) in
             let filter = try checked { () throws(ProtocolError) in try request.message.checkedFilter() }
-            return Settle_V1_QueryAccountsResponse(accounts: try await api.queryAccounts(principal, filter))
+            return Settle_V1_QueryAccountsResponse(accounts: try await api.queryAccounts(principal, filter, minOp: try Self.minOp(request.metadata)))
         }
     }
 
     public func queryTransfers(request: ServerRequest<Settle_V1_QueryTransfersRequest>, context: ServerContext) async throws -> ServerResponse<Settle_V1_QueryTransfersResponse> {
         try await handle("QueryTransfers", request.metadata, .read) { api, principal throws(APIError) in
             let filter = try checked { () throws(ProtocolError) in try request.message.checkedFilter() }
-            return Settle_V1_QueryTransfersResponse(transfers: try await api.queryTransfers(principal, filter))
+            return Settle_V1_QueryTransfersResponse(transfers: try await api.queryTransfers(principal, filter, minOp: try Self.minOp(request.metadata)))
         }
     }
 
@@ -93,6 +93,7 @@ public struct LedgerService: Settle_V1_Ledger.ServiceProtocol {
             state.metrics.recordRequest(api: "grpc", route: method, status: "ok", duration: ContinuousClock.now - start)
             return ServerResponse(message: response)
         } catch {
+            let error = state.resolved(error)
             state.metrics.recordRequest(api: "grpc", route: method, status: error.code.rawValue, duration: ContinuousClock.now - start)
             throw error.rpcError
         }
@@ -104,6 +105,18 @@ public struct LedgerService: Settle_V1_Ledger.ServiceProtocol {
         } catch {
             throw APIError(error)
         }
+    }
+
+    /// The `settle-min-op` metadata: the commit position (a write reply's `op`) a read must
+    /// see; 0 when absent.
+    static func minOp(_ metadata: Metadata) throws(APIError) -> UInt64 {
+        for text in metadata[stringValues: "settle-min-op"] {
+            guard let op = DecimalCoding.parse64(Substring(text)) else {
+                throw APIError(.invalidField, "settle-min-op: a decimal from 0 to 2^64-1 is expected")
+            }
+            return op
+        }
+        return 0
     }
 
     static func bearer(_ metadata: Metadata) -> String? {

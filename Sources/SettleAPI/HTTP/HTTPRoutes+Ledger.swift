@@ -26,23 +26,23 @@ extension HTTPRoutes {
         route(router, .post, "/v1/accounts/lookup") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let ids = try decode(IDsBody.self, try await body(&request)).ids
-            return Self.json(["accounts": try await api.lookupAccounts(principal, ids: ids).map(AccountJSON.init)])
+            return Self.json(["accounts": try await api.lookupAccounts(principal, ids: ids, minOp: try minOp(request)).map(AccountJSON.init)])
         }
         route(router, .post, "/v1/transfers/lookup") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let ids = try decode(IDsBody.self, try await body(&request)).ids
-            return Self.json(["transfers": try await api.lookupTransfers(principal, ids: ids).map(TransferJSON.init)])
+            return Self.json(["transfers": try await api.lookupTransfers(principal, ids: ids, minOp: try minOp(request)).map(TransferJSON.init)])
         }
         route(router, .get, "/v1/accounts/{id}") { request, context, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
-            guard let account = try await api.lookupAccounts(principal, ids: [try pathID(context, "id")]).first else {
+            guard let account = try await api.lookupAccounts(principal, ids: [try pathID(context, "id")], minOp: try minOp(request)).first else {
                 throw APIError(.notFound, "no such account")
             }
             return Self.json(AccountJSON(account))
         }
         route(router, .get, "/v1/transfers/{id}") { request, context, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
-            guard let transfer = try await api.lookupTransfers(principal, ids: [try pathID(context, "id")]).first else {
+            guard let transfer = try await api.lookupTransfers(principal, ids: [try pathID(context, "id")], minOp: try minOp(request)).first else {
                 throw APIError(.notFound, "no such transfer")
             }
             return Self.json(TransferJSON(transfer))
@@ -50,22 +50,22 @@ extension HTTPRoutes {
         route(router, .get, "/v1/accounts/{id}/transfers") { request, context, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let filter = try accountFilter(request, id: try pathID(context, "id"))
-            return Self.json(["transfers": try await api.accountTransfers(principal, filter).map(TransferJSON.init)])
+            return Self.json(["transfers": try await api.accountTransfers(principal, filter, minOp: try minOp(request)).map(TransferJSON.init)])
         }
         route(router, .get, "/v1/accounts/{id}/balances") { request, context, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let filter = try accountFilter(request, id: try pathID(context, "id"))
-            return Self.json(["balances": try await api.accountBalances(principal, filter).map(BalanceJSON.init)])
+            return Self.json(["balances": try await api.accountBalances(principal, filter, minOp: try minOp(request)).map(BalanceJSON.init)])
         }
         route(router, .post, "/v1/accounts/query") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let filter = try decode(QueryFilterBody.self, try await body(&request)).filter
-            return Self.json(["accounts": try await api.queryAccounts(principal, filter).map(AccountJSON.init)])
+            return Self.json(["accounts": try await api.queryAccounts(principal, filter, minOp: try minOp(request)).map(AccountJSON.init)])
         }
         route(router, .post, "/v1/transfers/query") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let filter = try decode(QueryFilterBody.self, try await body(&request)).filter
-            return Self.json(["transfers": try await api.queryTransfers(principal, filter).map(TransferJSON.init)])
+            return Self.json(["transfers": try await api.queryTransfers(principal, filter, minOp: try minOp(request)).map(TransferJSON.init)])
         }
     }
 
@@ -140,6 +140,7 @@ extension HTTPRoutes {
                 let flag: AccountFilterFlags = name == "debits" ? .debits : name == "credits" ? .credits : .reversed
                 if value == "true" { flags.insert(flag) }
                 if name != "reversed" { sides = true }
+            case "min_op": break  // read by `minOp`
             default:
                 throw APIError(.unknownField, "\(name): unknown query parameter")
             }

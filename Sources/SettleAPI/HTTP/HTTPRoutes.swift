@@ -49,7 +49,7 @@ public struct HTTPRoutes: Sendable {
             do throws(APIError) {
                 response = try await handler(&request, context, try state.ready())
             } catch {
-                response = Self.errorResponse(error, uri: request.uri.description)
+                response = Self.errorResponse(state.resolved(error), uri: request.uri.description)
             }
             state.metrics.recordRequest(api: "http", route: label, status: String(response.status.code), duration: ContinuousClock.now - start)
             return response
@@ -109,6 +109,14 @@ public struct HTTPRoutes: Sendable {
         case is [Any].Type: "an array"
         default: "another type"
         }
+    }
+
+    /// The `min_op` query parameter: the commit position (a write reply's `op`) a read must
+    /// see; 0 when absent.
+    func minOp(_ request: Request) throws(APIError) -> UInt64 {
+        guard let text = request.uri.queryParameters["min_op"] else { return 0 }
+        guard let op = DecimalCoding.parse64(text) else { throw APIError(.invalidField, "min_op: a decimal from 0 to 2^64-1 is expected") }
+        return op
     }
 
     /// A 128-bit id in a path segment.

@@ -87,47 +87,49 @@ public final class LedgerAPI: Sendable {
     }
 
     // MARK: Reads
+    // `minOp`: a commit position of the tenant's partition (a write reply's `op`) the read
+    // must see; a replica waits for it, bounded (`Engine.read(tenant:atLeast:_:)`).
 
-    public func lookupAccounts(_ principal: Principal, ids: [UInt128]) async throws(APIError) -> [Account] {
+    public func lookupAccounts(_ principal: Principal, ids: [UInt128], minOp: UInt64 = 0) async throws(APIError) -> [Account] {
         try checkBatch(ids.count, "ids")
-        return try await read(principal) { $0.lookupAccounts(tenant: principal.tenant, ids: ids) }
+        return try await read(principal, minOp) { $0.lookupAccounts(tenant: principal.tenant, ids: ids) }
     }
 
-    public func lookupTransfers(_ principal: Principal, ids: [UInt128]) async throws(APIError) -> [Transfer] {
+    public func lookupTransfers(_ principal: Principal, ids: [UInt128], minOp: UInt64 = 0) async throws(APIError) -> [Transfer] {
         try checkBatch(ids.count, "ids")
-        return try await read(principal) { $0.lookupTransfers(tenant: principal.tenant, ids: ids) }
+        return try await read(principal, minOp) { $0.lookupTransfers(tenant: principal.tenant, ids: ids) }
     }
 
-    public func accountTransfers(_ principal: Principal, _ filter: AccountFilter) async throws(APIError) -> [Transfer] {
+    public func accountTransfers(_ principal: Principal, _ filter: AccountFilter, minOp: UInt64 = 0) async throws(APIError) -> [Transfer] {
         let filter = Self.capped(filter)
-        return try await read(principal) { $0.accountTransfers(tenant: principal.tenant, filter: filter) }
+        return try await read(principal, minOp) { $0.accountTransfers(tenant: principal.tenant, filter: filter) }
     }
 
     /// Several account queries in one read of the partition.
-    public func accountTransfers(_ principal: Principal, _ filters: [AccountFilter]) async throws(APIError) -> [[Transfer]] {
+    public func accountTransfers(_ principal: Principal, _ filters: [AccountFilter], minOp: UInt64 = 0) async throws(APIError) -> [[Transfer]] {
         try checkBatch(filters.count, "filters")
         let filters = filters.map(Self.capped)
-        return try await read(principal) { machine in filters.map { machine.accountTransfers(tenant: principal.tenant, filter: $0) } }
+        return try await read(principal, minOp) { machine in filters.map { machine.accountTransfers(tenant: principal.tenant, filter: $0) } }
     }
 
-    public func accountBalances(_ principal: Principal, _ filter: AccountFilter) async throws(APIError) -> [AccountBalance] {
+    public func accountBalances(_ principal: Principal, _ filter: AccountFilter, minOp: UInt64 = 0) async throws(APIError) -> [AccountBalance] {
         let filter = Self.capped(filter)
-        return try await read(principal) { $0.accountBalances(tenant: principal.tenant, filter: filter) }
+        return try await read(principal, minOp) { $0.accountBalances(tenant: principal.tenant, filter: filter) }
     }
 
-    public func queryAccounts(_ principal: Principal, _ filter: QueryFilter) async throws(APIError) -> [Account] {
+    public func queryAccounts(_ principal: Principal, _ filter: QueryFilter, minOp: UInt64 = 0) async throws(APIError) -> [Account] {
         let filter = Self.capped(filter)
-        return try await read(principal) { $0.queryAccounts(tenant: principal.tenant, filter: filter) }
+        return try await read(principal, minOp) { $0.queryAccounts(tenant: principal.tenant, filter: filter) }
     }
 
-    public func queryTransfers(_ principal: Principal, _ filter: QueryFilter) async throws(APIError) -> [Transfer] {
+    public func queryTransfers(_ principal: Principal, _ filter: QueryFilter, minOp: UInt64 = 0) async throws(APIError) -> [Transfer] {
         let filter = Self.capped(filter)
-        return try await read(principal) { $0.queryTransfers(tenant: principal.tenant, filter: filter) }
+        return try await read(principal, minOp) { $0.queryTransfers(tenant: principal.tenant, filter: filter) }
     }
 
-    private func read<T: Sendable>(_ principal: Principal, _ body: @escaping @Sendable (StateMachine) -> T) async throws(APIError) -> T {
+    private func read<T: Sendable>(_ principal: Principal, _ minOp: UInt64, _ body: @escaping @Sendable (StateMachine) -> T) async throws(APIError) -> T {
         do {
-            return try await engine.read(tenant: principal.tenant, body)
+            return try await engine.read(tenant: principal.tenant, atLeast: minOp, body)
         } catch {
             throw APIError.wrapping(error)
         }

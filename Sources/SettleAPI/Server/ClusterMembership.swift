@@ -1,3 +1,4 @@
+import SettleEngine
 import SettleStorage
 
 /// Where the node that writes serves clients: `host:port` of its listeners.
@@ -27,6 +28,19 @@ public protocol ClusterMembership: Sendable {
     /// Gives the leadership up so another node may take over without waiting for expiry.
     func resign() async
     /// How often to renew, and to try again while another node writes.
+    var interval: Duration { get }
+}
+
+/// How a read replica follows an installation another node writes (`settle serve --postgres
+/// --replica`): the storage it tails and where writes go.
+public protocol ReplicaMembership: Sendable {
+    /// The shared storage, read without a lease.
+    var storage: any ReplicaStorage { get }
+    /// Sees every command the replica applies (the SQL projection), if any.
+    var observer: (any ReplicaObserver)? { get }
+    /// Where the writer serves now (nil while nobody writes, or when storage cannot be read).
+    func writer() async -> WriterAddress?
+    /// How often to look for the writer, reload the tenant directory, and retry a failed open.
     var interval: Duration { get }
 }
 

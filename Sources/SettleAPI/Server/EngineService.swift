@@ -15,9 +15,13 @@ struct EngineService: Service {
     let state: ServerState
 
     func run() async throws {
+        if let replica = configuration.replica {
+            try await follow(replica)
+            return
+        }
         guard let cluster = configuration.cluster else {
             let engine = try await open(configuration.engine)
-            try await serve(engine) { try? await gracefulShutdown() }
+            try await serve(engine) { _ in try? await gracefulShutdown() }
             return
         }
         while !Task.isShuttingDownGracefully {
@@ -71,6 +75,49 @@ struct EngineService: Service {
         }
     }
 
+    /// A read replica: opens the engine on the shared storage (retrying while that fails),
+    /// serves reads, and every `interval` looks up the writer (where writes are redirected)
+    /// and reloads the tenant directory. A partition that stopped reopens the whole replica.
+    private func follow(_ replica: any ReplicaMembership) async throws {
+        while !Task.isShuttingDownGracefully {
+            state.writerMoved(to: await replica.writer())
+            let engine: Engine
+            do {
+                let engineConfiguration = configuration.engine
+                engine = try await withCheckedThrowingContinuation { continuation in
+                    DispatchQueue.global().async {
+                        continuation.resume(with: Result {
+                            try Engine.openReplica(engineConfiguration, storage: replica.storage, observer: replica.observer)
+                        })
+                    }
+                }
+            } catch {
+                configuration.logger.warning("cannot open the replica; retrying", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: replica.interval) }
+                continue
+            }
+            var stopped = false
+            try await serve(engine) { ledger in
+                while !Task.isShuttingDownGracefully {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: replica.interval) }
+                    if !engine.stoppedPartitions.isEmpty {
+                        configuration.logger.critical("a replica partition stopped; reopening", metadata: ["partitions": "\(engine.stoppedPartitions)"])
+                        stopped = true
+                        return
+                    }
+                    state.writerMoved(to: await replica.writer())
+                    do {
+                        try await ledger.directory.reload()
+                    } catch {
+                        configuration.logger.warning("cannot reload the tenant directory", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            guard stopped else { return }
+            state.beginRecovering()
+        }
+    }
+
     private func serveWhileHealthy(on storage: any StorageBackend) async throws -> Bool {
         var engineConfiguration = configuration.engine
         engineConfiguration.storage = storage
@@ -86,7 +133,7 @@ struct EngineService: Service {
             return true
         }
         var stopped = false
-        try await serve(engine) {
+        try await serve(engine) { _ in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 if !engine.stoppedPartitions.isEmpty {
                     configuration.logger.critical("a partition stopped on a storage failure; stepping down to recover", metadata: [
@@ -109,7 +156,7 @@ struct EngineService: Service {
 
     /// Makes the server ready on `engine`, waits in `until`, then stops serving, drains and
     /// syncs the engine.
-    private func serve(_ engine: Engine, until: () async -> Void) async throws {
+    private func serve(_ engine: Engine, until: (LedgerAPI) async -> Void) async throws {
         let logger = configuration.logger
         do {
             for report in engine.recovery {
@@ -118,12 +165,12 @@ struct EngineService: Service {
                     "replayed_ops": "\(report.replayedOps)", "seconds": "\(report.seconds)"])
             }
             let directory = try await Directory.load(from: engine)
-            try await bootstrapOperatorKey(directory)
+            if !engine.isReplica { try await bootstrapOperatorKey(directory) }
             let ledger = LedgerAPI(engine: engine, directory: directory, metrics: state.metrics,
                                    limiter: RateLimiter(clock: { Clocks.monotonicNanoseconds() }), logger: logger)
             state.becomeReady(ledger)
             logger.notice("ready", metadata: ["storage": "\(engine.configuration.storageDescription)", "partitions": "\(engine.metrics.count)"])
-            await until()
+            await until(ledger)
         } catch {
             engine.shutdown()
             throw error

@@ -15,6 +15,8 @@ public final class ServerState: Sendable {
     }
 
     private let role = Mutex<Role>(.recovering)
+    /// Where writes go while this node serves as a read replica.
+    private let replicaWriter = Mutex<WriterAddress?>(nil)
     private let draining = Atomic<Bool>(false)
     public let metrics: APIMetrics
     let idempotency = IdempotencyGate()
@@ -29,9 +31,32 @@ public final class ServerState: Sendable {
         role.withLock { $0 = .serving(ledger) }
     }
 
+    /// Back to recovering: the engine is being (re)opened.
+    public func beginRecovering() {
+        role.withLock { $0 = .recovering }
+    }
+
     /// Another node writes (or nobody, while `writer` is nil): requests are sent there.
     public func follow(_ writer: WriterAddress?) {
         role.withLock { $0 = .following(writer) }
+    }
+
+    /// The node that writes, as a replica last learned it (nil: nobody writes now).
+    public func writerMoved(to writer: WriterAddress?) {
+        replicaWriter.withLock { $0 = writer }
+    }
+
+    /// `error` as the client sees it: a write refused by a replica names the writer, or is
+    /// `unavailable` while nobody writes.
+    func resolved(_ error: APIError) -> APIError {
+        guard error.code == .notWriter, error.writer == nil else { return error }
+        guard let writer = replicaWriter.withLock({ $0 }) else {
+            return APIError(.unavailable, "this node is a read replica and no node writes at the moment; retry shortly", retryAfterSeconds: 1)
+        }
+        var resolved = error
+        resolved.message += ": \(writer.http) (HTTP) / \(writer.grpc) (gRPC)"
+        resolved.writer = writer
+        return resolved
     }
 
     /// Stops reporting ready, so load balancers move away before the listeners close.

@@ -1,28 +1,34 @@
 import Dispatch
 import Logging
 import SettleAPI
+import SettleEngine
 import SettlePostgres
 import SettleStorage
 
-/// `settle serve --postgres`: leadership by partition leases in PostgreSQL (`PostgresCluster`).
+/// `settle serve --postgres`: leadership by partition leases in PostgreSQL (`PostgresCluster`);
+/// with `--replica`, where a read replica finds the writer and the storage it follows.
 ///
 /// Its PostgreSQL calls block, so they run on a serial queue of their own, never on the
 /// cooperative pool. A connection that failed is dropped and made again on the next call.
-final class PostgresMembership: ClusterMembership, @unchecked Sendable {
+final class PostgresMembership: ClusterMembership, ReplicaMembership, @unchecked Sendable {
     let settings: PostgresSettings
     let address: NodeAddress
     /// Partitions of a new installation; an existing one keeps its own count.
     let partitions: Int
     let leaseMilliseconds: Int64
     let logger: Logger
+    /// What sees every command a replica applies (`--project`).
+    let observer: (any ReplicaObserver)?
     private let queue = DispatchQueue(label: "settle.cluster")
     // Touched only on `queue`.
     private var cluster: PostgresCluster?
     private var leases: [PartitionLease] = []
     private var partitionCount: Int?
 
-    init(settings: PostgresSettings, address: NodeAddress, partitions: Int, leaseMilliseconds: Int64, logger: Logger) {
+    init(settings: PostgresSettings, address: NodeAddress, partitions: Int, leaseMilliseconds: Int64,
+         observer: (any ReplicaObserver)? = nil, logger: Logger) {
         self.settings = settings
+        self.observer = observer
         self.address = address
         self.partitions = partitions
         self.leaseMilliseconds = leaseMilliseconds
@@ -52,8 +58,7 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
                 "node": "\(address.name)", "epochs": "\(acquired.map(\.epoch))"])
             return .leading(PostgresStorage(settings: settings, leases: acquired, logger: logger))
         }
-        let writer = try cluster.writer()
-        return .following(writer.map { WriterAddress(http: $0.httpAddress, grpc: $0.grpcAddress) })
+        return .following(try cluster.writer().map(WriterAddress.init))
     }
 
     func renew() async -> Bool {
@@ -83,6 +88,21 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
         await onQueue { () -> Void in
             if let cluster = self.cluster, !self.leases.isEmpty { cluster.releaseAll(self.leases) }
             self.leases = []
+        }
+    }
+
+    // MARK: Read replica
+
+    var storage: any ReplicaStorage { PostgresReplicaStorage(settings: settings, logger: logger) }
+
+    func writer() async -> WriterAddress? {
+        await onQueue { () -> WriterAddress? in
+            do {
+                return try self.connected().writer().map(WriterAddress.init)
+            } catch {
+                self.drop()
+                return nil
+            }
         }
     }
 
@@ -116,5 +136,11 @@ final class PostgresMembership: ClusterMembership, @unchecked Sendable {
         await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: body()) }
         }
+    }
+}
+
+extension WriterAddress {
+    init(_ node: NodeAddress) {
+        self.init(http: node.httpAddress, grpc: node.grpcAddress)
     }
 }
