@@ -18,6 +18,10 @@ import Synchronization
 /// connection to each, follows such an answer at once, and moves on to the next node when one
 /// is unreachable — with the same session and request number, so a write retried across a
 /// failover still executes once (sessions are part of the journaled state).
+///
+/// Reads are read-your-writes: each passes the newest commit position this client has seen
+/// (`readPosition`, raised by every write reply) as `settle-min-op`, so a read replica answers
+/// only once it has applied this client's writes.
 public final class SettleClient: Sendable {
     /// A server's address.
     public struct Endpoint: Sendable, Hashable {
@@ -64,6 +68,7 @@ public final class SettleClient: Sendable {
     /// The index of the node calls go to now.
     let current = Atomic<Int>(0)
     let pool: SessionPool
+    private let position = Atomic<UInt64>(0)
 
     private init(configuration: Configuration, stubs: [Stub]) {
         self.configuration = configuration
@@ -104,6 +109,29 @@ public final class SettleClient: Sendable {
         return metadata
     }
 
+    /// The commit position reads wait for: the newest `op` of this client's writes, or more
+    /// (`readAtLeast`).
+    public var readPosition: UInt64 { position.load(ordering: .relaxed) }
+
+    /// Makes later reads see at least commit position `op` (a write reply's `op`, perhaps
+    /// another client's).
+    public func readAtLeast(_ op: UInt64) {
+        var current = position.load(ordering: .relaxed)
+        while current < op {
+            let (exchanged, original) = position.compareExchange(expected: current, desired: op, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// `metadata` with the read position, for reads.
+    var readMetadata: Metadata {
+        var metadata = metadata
+        let op = readPosition
+        if op > 0 { metadata.addString(String(op), forKey: "settle-min-op") }
+        return metadata
+    }
+
     var options: CallOptions {
         var options = CallOptions.defaults
         options.timeout = configuration.timeout
@@ -117,6 +145,7 @@ public final class SettleClient: Sendable {
         try await write { session, number in
             let request = Settle_V1_CreateAccountsRequest(sessionID: session, requestNumber: number, accounts: accounts)
             let response = try await self.stub.createAccounts(request: ClientRequest(message: request, metadata: self.metadata), options: self.options)
+            self.readAtLeast(response.op)
             return WriteResult(results: try response.checkedResults(eventCount: accounts.count), op: response.op, timestamp: response.timestamp)
         }
     }
@@ -126,6 +155,7 @@ public final class SettleClient: Sendable {
         try await write { session, number in
             let request = Settle_V1_CreateTransfersRequest(sessionID: session, requestNumber: number, transfers: transfers)
             let response = try await self.stub.createTransfers(request: ClientRequest(message: request, metadata: self.metadata), options: self.options)
+            self.readAtLeast(response.op)
             return WriteResult(results: try response.checkedResults(eventCount: transfers.count), op: response.op, timestamp: response.timestamp)
         }
     }
@@ -134,37 +164,37 @@ public final class SettleClient: Sendable {
 
     public func lookupAccounts(_ ids: [UInt128]) async throws -> [Account] {
         try await retrying {
-            try await self.stub.lookupAccounts(request: ClientRequest(message: .init(ids: ids), metadata: self.metadata), options: self.options).checkedAccounts()
+            try await self.stub.lookupAccounts(request: ClientRequest(message: .init(ids: ids), metadata: self.readMetadata), options: self.options).checkedAccounts()
         }
     }
 
     public func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer] {
         try await retrying {
-            try await self.stub.lookupTransfers(request: ClientRequest(message: .init(ids: ids), metadata: self.metadata), options: self.options).checkedTransfers()
+            try await self.stub.lookupTransfers(request: ClientRequest(message: .init(ids: ids), metadata: self.readMetadata), options: self.options).checkedTransfers()
         }
     }
 
     public func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer] {
         try await retrying {
-            try await self.stub.getAccountTransfers(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedTransfers()
+            try await self.stub.getAccountTransfers(request: ClientRequest(message: .init(filter: filter), metadata: self.readMetadata), options: self.options).checkedTransfers()
         }
     }
 
     public func accountBalances(_ filter: AccountFilter) async throws -> [AccountBalance] {
         try await retrying {
-            try await self.stub.getAccountBalances(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedBalances()
+            try await self.stub.getAccountBalances(request: ClientRequest(message: .init(filter: filter), metadata: self.readMetadata), options: self.options).checkedBalances()
         }
     }
 
     public func queryAccounts(_ filter: QueryFilter) async throws -> [Account] {
         try await retrying {
-            try await self.stub.queryAccounts(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedAccounts()
+            try await self.stub.queryAccounts(request: ClientRequest(message: .init(filter: filter), metadata: self.readMetadata), options: self.options).checkedAccounts()
         }
     }
 
     public func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer] {
         try await retrying {
-            try await self.stub.queryTransfers(request: ClientRequest(message: .init(filter: filter), metadata: self.metadata), options: self.options).checkedTransfers()
+            try await self.stub.queryTransfers(request: ClientRequest(message: .init(filter: filter), metadata: self.readMetadata), options: self.options).checkedTransfers()
         }
     }
 }
