@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // SettlePostgres: the PostgreSQL journal, checkpoints and partition leases.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // SettleProjection: the heap of pending transfers that may expire.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Pure, deterministic ledger state machine: standard library only, no I/O.
@@ -56,12 +58,22 @@ let package = Package(
             dependencies: ["SettleCore", "SettleStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The SQL projection's change capture: which accounts and transfers a replica's applied
+        // commands changed, as rows for a `ProjectionStore` (PostgreSQL's, in SettlePostgres).
+        .target(
+            name: "SettleProjection",
+            dependencies: [
+                "SettleCore", "SettleEngine", .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The `settle` command: serve, bench (embedded and over the network), verify, crash-test.
         .executableTarget(
             name: "settle",
             dependencies: [
                 "SettleCore", "SettleStorage", "SettleEngine", "SettleAPI", "SettleClient", "SettleProtocol",
-                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments", "SettleSeededRandom", "SettlePostgres",
+                "SettleDemo", "SettleRecon", "SettleMoney", "SettlePayments", "SettleSeededRandom", "SettlePostgres", "SettleProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -156,7 +168,7 @@ let package = Package(
         .target(
             name: "SettlePostgres",
             dependencies: [
-                "SettleCore", "SettleStorage",
+                "SettleCore", "SettleStorage", "SettleProjection",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -191,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "SettlePostgresTests",
             dependencies: [
-                "SettleCore", "SettleStorage", "SettleEngine", "SettlePostgres",
+                "SettleCore", "SettleStorage", "SettleEngine", "SettlePostgres", "SettleProjection",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -45,7 +45,7 @@ import SettleStorage
 ///   clocks never matter.
 public enum PostgresSchema {
     /// The version this build creates and expects; a database at a newer version is refused.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     /// A migration: the statements that take the schema from `version - 1` to `version`.
     struct Migration {
@@ -87,6 +87,34 @@ public enum PostgresSchema {
                 """,
                 // Batches of random 128-bit ids barely compress; pglz on every insert cost CPU.
                 "ALTER TABLE settle_journal ALTER COLUMN body SET STORAGE EXTERNAL",
+            ]),
+        Migration(
+            version: 3, description: "SQL projection of accounts and transfers",
+            statements: [
+                "CREATE TABLE settle_projection (partition int PRIMARY KEY, op bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())",
+                """
+                CREATE TABLE settle_accounts (
+                    tenant bigint NOT NULL, id numeric(39,0) NOT NULL, ledger bigint NOT NULL, code int NOT NULL, flags int NOT NULL,
+                    debits_pending numeric(39,0) NOT NULL, debits_posted numeric(39,0) NOT NULL,
+                    credits_pending numeric(39,0) NOT NULL, credits_posted numeric(39,0) NOT NULL,
+                    user_data_128 numeric(39,0) NOT NULL, user_data_64 numeric(20,0) NOT NULL, user_data_32 bigint NOT NULL,
+                    timestamp bigint NOT NULL,
+                    created_at timestamptz GENERATED ALWAYS AS (to_timestamp(timestamp / 1e9::double precision)) STORED,
+                    PRIMARY KEY (tenant, id))
+                """,
+                """
+                CREATE TABLE settle_transfers (
+                    tenant bigint NOT NULL, id numeric(39,0) NOT NULL,
+                    debit_account_id numeric(39,0) NOT NULL, credit_account_id numeric(39,0) NOT NULL, amount numeric(39,0) NOT NULL,
+                    pending_id numeric(39,0) NOT NULL, user_data_128 numeric(39,0) NOT NULL, user_data_64 numeric(20,0) NOT NULL,
+                    user_data_32 bigint NOT NULL, timeout bigint NOT NULL, ledger bigint NOT NULL, code int NOT NULL, flags int NOT NULL,
+                    pending_status text CHECK (pending_status IN ('pending', 'posted', 'voided', 'expired')),
+                    timestamp bigint NOT NULL,
+                    created_at timestamptz GENERATED ALWAYS AS (to_timestamp(timestamp / 1e9::double precision)) STORED,
+                    PRIMARY KEY (tenant, id))
+                """,
+                "CREATE INDEX settle_transfers_debit ON settle_transfers (tenant, debit_account_id)",
+                "CREATE INDEX settle_transfers_credit ON settle_transfers (tenant, credit_account_id)",
             ]),
     ]
 

@@ -4,6 +4,7 @@ import Logging
 import SettleAPI
 import SettleEngine
 import SettlePostgres
+import SettleProjection
 
 /// `settle serve`: the ledger over gRPC and HTTP on loopback, on the embedded storage or, with
 /// `--postgres`, as one node of an installation whose journal is in PostgreSQL.
@@ -21,7 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
         answer with a redirect to it (HTTP 307, gRPC UNAVAILABLE with a settle-writer trailer) \
         and take over when its leases expire. With --replica the node never writes: it follows \
         the journal in PostgreSQL and serves reads (a read passing min_op waits until it has \
-        applied that op), and redirects writes to the writer.
+        applied that op), and redirects writes to the writer; with --project it also keeps the \
+        SQL projection (settle_accounts, settle_transfers) current.
         """
     )
 
@@ -40,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --postgres: lease length in milliseconds; renewed every third of it.") var leaseMs: Int64 = 3_000
     @Flag(help: "With --postgres: a read replica; never writes, follows the journal, serves reads.") var replica = false
     @Option(help: "With --replica: how long a read passing min_op waits for it, in milliseconds.") var readWaitMs: UInt64 = 2_000
+    @Flag(help: "With --replica: keep the SQL projection (settle_accounts, settle_transfers) current.") var project = false
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
@@ -67,8 +70,14 @@ struct ServeCommand: AsyncParsableCommand {
             let run = UInt64.random(in: 0..<(1 << 32))
             let address = NodeAddress(
                 name: "\(node)-\(String(run, radix: 16))", httpAddress: "\(advertised):\(httpPort)", grpcAddress: "\(advertised):\(grpcPort)")
+            guard replica || !project else { throw ValidationError("--project runs on a read replica: add --replica") }
+            let projectionLogger = logger
+            let projection = project ? LedgerProjection(logger: logger) { partition in
+                try PostgresProjectionStore(settings: settings, partition: partition, logger: projectionLogger)
+            } : nil
             let membership = PostgresMembership(
-                settings: settings, address: address, partitions: engine.partitionCount, leaseMilliseconds: leaseMs, logger: logger)
+                settings: settings, address: address, partitions: engine.partitionCount, leaseMilliseconds: leaseMs,
+                observer: projection, logger: logger)
             if replica {
                 configuration.replica = membership
             } else {
@@ -76,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             logger.notice("listening", metadata: [
                 "http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "postgres": "\(settings)", "node": "\(address.name)",
-                "role": "\(replica ? "replica" : "writer candidate")"])
+                "role": "\(replica ? (project ? "replica, projecting" : "replica") : "writer candidate")"])
         } else {
             guard !replica else { throw ValidationError("--replica follows a PostgreSQL installation: give --postgres") }
             logger.notice("listening", metadata: ["http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "data": "\(data)"])
