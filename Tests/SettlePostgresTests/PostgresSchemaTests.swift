@@ -16,7 +16,10 @@ struct PostgresSchemaTests {
             settings,
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = \(settings.schema) ORDER BY table_name")
         let names = try tables.rows.map { try $0.decode(String.self) }
-        #expect(names == ["settle_checkpoints", "settle_journal", "settle_leases", "settle_meta", "settle_nodes", "settle_schema"])
+        #expect(names == [
+            "settle_accounts", "settle_checkpoints", "settle_journal", "settle_leases", "settle_meta", "settle_nodes", "settle_projection",
+            "settle_schema", "settle_transfers",
+        ])
     }
 
     @Test func rerunningMigrationsChangesNothing() throws {
