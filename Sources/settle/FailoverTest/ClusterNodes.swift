@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The `settle serve --postgres` processes of a failover test, on loopback ports of their own.
+/// The `settle serve --postgres` processes of a failover test, on loopback ports of their own:
+/// `nodes`, which may write, and a read replica that keeps the SQL projection.
 final class ClusterNodes: @unchecked Sendable {
     struct Node {
         var index: Int
@@ -17,6 +18,8 @@ final class ClusterNodes: @unchecked Sendable {
     let operatorKey: String
     let leaseMilliseconds: Int
     private(set) var nodes: [Node]
+    /// `--replica --project`: never writes, so never counted by `writer()`.
+    private(set) var replica: Node
     private var starts = 0
 
     init(count: Int, postgresURL: String, directory: String, operatorKey: String, leaseMilliseconds: Int) throws {
@@ -25,39 +28,52 @@ final class ClusterNodes: @unchecked Sendable {
         self.operatorKey = operatorKey
         self.leaseMilliseconds = leaseMilliseconds
         nodes = try (0..<count).map { Node(index: $0, httpPort: try freePort(), grpcPort: try freePort()) }
+        replica = Node(index: count, httpPort: try freePort(), grpcPort: try freePort())
     }
 
     /// Starts node `index` (again); its log goes to `node-<index>-<start>.log`.
     func start(_ index: Int) throws {
+        nodes[index].process = try spawn(nodes[index], "n\(index)")
+    }
+
+    /// Starts the replica (again).
+    func startReplica() throws {
+        replica.process = try spawn(replica, "replica", "--replica", "--project")
+    }
+
+    private func spawn(_ node: Node, _ name: String, _ more: String...) throws -> pid_t {
         starts += 1
         let arguments = [
-            CommandLine.arguments[0], "serve", "--postgres", postgresURL, "--node", "n\(index)", "--partitions", "2",
-            "--http-port", String(nodes[index].httpPort), "--grpc-port", String(nodes[index].grpcPort),
+            CommandLine.arguments[0], "serve", "--postgres", postgresURL, "--node", name, "--partitions", "2",
+            "--http-port", String(node.httpPort), "--grpc-port", String(node.grpcPort),
             "--lease-ms", String(leaseMilliseconds), "--rate-limit", "0", "--log-level", ProcessInfo.processInfo.environment["SETTLE_NODE_LOG_LEVEL"] ?? "notice",
-        ]
+        ] + more
         var environment = ProcessInfo.processInfo.environment
         environment["SETTLE_OPERATOR_KEY"] = operatorKey
-        nodes[index].process = try spawn(arguments, environment: environment, log: "\(directory)/node-\(index)-\(starts).log")
+        return try settle.spawn(arguments, environment: environment, log: "\(directory)/node-\(node.index)-\(starts).log")
     }
 
     /// SIGKILL: no drain, no sync, no lease release.
     func kill(_ index: Int) {
-        signalAndReap(index, SIGKILL)
+        signalAndReap(&nodes[index].process, SIGKILL)
     }
 
     /// SIGTERM and wait: the graceful stop (drain, sync, release the leases).
     func stop(_ index: Int) {
-        signalAndReap(index, SIGTERM)
+        signalAndReap(&nodes[index].process, SIGTERM)
     }
+
+    func killReplica() { signalAndReap(&replica.process, SIGKILL) }
+    func stopReplica() { signalAndReap(&replica.process, SIGTERM) }
 
     /// posix_spawn and waitpid rather than Foundation's Process, which here stopped noticing
     /// children's exits after a `system(3)` child had run.
-    private func signalAndReap(_ index: Int, _ signal: Int32) {
-        guard let pid = nodes[index].process else { return }
+    private func signalAndReap(_ process: inout pid_t?, _ signal: Int32) {
+        guard let pid = process else { return }
         Glibc.kill(pid, signal)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        nodes[index].process = nil
+        process = nil
     }
 
     func stopAll() {

@@ -1,13 +1,18 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import SettleClient
 import SettleCore
+import SettlePostgres
 import SettleSeededRandom
 
 /// `settle failover-test`: several `settle serve --postgres` nodes on one PostgreSQL; a seeded
 /// workload writes through `SettleClient` while the writing node is killed with SIGKILL again
 /// and again (and, with `--pause-postgres`, while PostgreSQL itself is stopped and started).
-/// Afterwards each node in turn leads alone and proves, through its own API, that every
+/// A read replica keeping the SQL projection runs beside them (and is SIGKILLed once too).
+/// Afterwards the replica, the projection, and each node in turn leading alone prove that every
 /// acknowledged batch is present exactly once, nothing unacknowledged is half-applied, and
 /// every balance is the sum of the transfers present.
 struct FailoverTestCommand: AsyncParsableCommand {
@@ -38,13 +43,15 @@ struct FailoverTestCommand: AsyncParsableCommand {
         defer { cluster.stopAll() }
         for index in 0..<nodes { try cluster.start(index) }
         let first = try await cluster.awaitWriter()
-        let key = try await setUpTenant(httpPort: cluster.nodes[first].httpPort, operatorKey: operatorKey)
+        try cluster.startReplica()
+        let (tenant, key) = try await setUpTenant(httpPort: cluster.nodes[first].httpPort, operatorKey: operatorKey)
         let workload = FailoverWorkload(accounts: accounts, batchSize: batchSize, seed: seed)
         try await SettleClient.withClient(clientConfiguration(cluster, key: key, preferring: first)) { client in
             let created = try await client.createAccounts((1...accounts).map { Account(id: UInt128($0), ledger: 1, code: 1) })
             guard created.results.allSatisfy({ $0 == .ok }) else { throw failure("creating accounts answered \(created.results)") }
         }
-        say("cluster of \(nodes) nodes on \(schema); node \(first) writes; seed \(seed)")
+        say("cluster of \(nodes) nodes and a projecting replica on \(schema); node \(first) writes; seed \(seed)")
+        try await checkReplicaRedirects(cluster, key: key)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
@@ -64,8 +71,11 @@ struct FailoverTestCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         say("workload done: \(workload.acknowledgedCount) batches acknowledged; \(workload.givenUpSummary)")
+        try await checkReplica(cluster, key: key, workload: workload)
 
         cluster.stopAll()
+        try await checkProjection(url, tenant: tenant, workload: workload)
+        cluster.stopReplica()
         for index in 0..<nodes {
             try cluster.start(index)
             let writer = try await cluster.awaitWriter()
@@ -102,6 +112,13 @@ struct FailoverTestCommand: AsyncParsableCommand {
             let next = try await cluster.awaitWriter()
             try await awaitProgress(workload, beyond: before, what: "after kill \(kill)")
             say("kill \(kill)/\(kills): node \(victim) SIGKILLed, node \(next) took over; \(workload.acknowledgedCount) batches acknowledged")
+            if kill == min(2, kills) {
+                // The replica too: it reloads a checkpoint and replays, and the projection
+                // must come out the same (idempotent under replay).
+                cluster.killReplica()
+                try cluster.startReplica()
+                say("the replica was SIGKILLed and restarted")
+            }
         }
         if let pausePostgres {
             try await Task.sleep(for: .seconds(1))
@@ -141,12 +158,75 @@ struct FailoverTestCommand: AsyncParsableCommand {
         return configuration
     }
 
-    private func setUpTenant(httpPort: Int, operatorKey: String) async throws -> String {
+    /// A write sent to the replica is redirected to the writer.
+    private func checkReplicaRedirects(_ cluster: ClusterNodes, key: String) async throws {
+        let writer = try await cluster.awaitWriter()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        defer { _ = http.shutdown() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(cluster.replica.httpPort)/v1/transfers")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            request.body = .bytes(ByteBuffer(string: #"{"transfers": [{"id": "1", "debit_account_id": "1", "credit_account_id": "2", "amount": "1", "ledger": 1, "code": 1}]}"#))
+            let response = try? await http.execute(request, timeout: .seconds(5))
+            _ = try? await response?.body.collect(upTo: 1 << 20)
+            let expected = "http://127.0.0.1:\(cluster.nodes[writer].httpPort)/v1/transfers"
+            if let response, response.status == .temporaryRedirect, response.headers["Location"] == [expected] { break }
+            // 503 or 401 while the replica opens or has not yet loaded the new key.
+            guard ContinuousClock.now < deadline else {
+                throw failure("the replica answered a write with \(response.map { "\($0.status) \($0.headers["Location"])" } ?? "no answer"), not 307 to \(expected)")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        say("the replica redirects writes to node \(writer)")
+    }
+
+    /// Through the replica alone, reading at the newest acknowledged commit position: the same
+    /// checks as on the writer. And its lag is in /metrics.
+    private func checkReplica(_ cluster: ClusterNodes, key: String, workload: FailoverWorkload) async throws {
+        var configuration = SettleClient.Configuration(port: cluster.replica.grpcPort, apiKey: key)
+        configuration.attempts = 20
+        let (violations, summary) = try await SettleClient.withClient(configuration) { client in
+            client.readAtLeast(workload.highestAcknowledgedOp)
+            return try await workload.verify(through: client)
+        }
+        guard violations.isEmpty else { throw failure("through the replica:\n" + violations.prefix(20).joined(separator: "\n")) }
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(cluster.replica.httpPort)/metrics")
+        request.method = .GET
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let metrics = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        let lag = metrics.split(separator: "\n").filter { $0.hasPrefix("settle_replica_lag_ops") }
+        guard !lag.isEmpty else { throw failure("the replica's /metrics has no settle_replica_lag_ops") }
+        say("the replica at op \(workload.highestAcknowledgedOp): \(summary); \(lag.joined(separator: ", "))")
+    }
+
+    /// The SQL projection, once it has caught up with the journal: the same checks again,
+    /// on the rows of settle_transfers and settle_accounts.
+    private func checkProjection(_ url: String, tenant: TenantID, workload: FailoverWorkload) async throws {
+        guard let settings = PostgresSettings(url: url) else { throw failure("not a postgres:// URL: \(url)") }
+        let stores = try (0..<2).map { try PostgresProjectionStore(settings: settings, partition: $0) }
+        defer { for store in stores { store.close() } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try stores.contains(where: { try $0.lag() > 0 }) {
+            guard ContinuousClock.now < deadline else {
+                throw failure("the projection is still \(try stores.map { try $0.lag() }) ops behind the journal after 60 s")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let store = stores[0]
+        let (violations, summary) = try await workload.verify(
+            lookupTransfers: { try store.transfers(tenant: tenant, ids: $0) }, lookupAccounts: { try store.accounts(tenant: tenant, ids: $0) })
+        guard violations.isEmpty else { throw failure("in the SQL projection:\n" + violations.prefix(20).joined(separator: "\n")) }
+        say("SQL projection: \(summary)")
+    }
+
+    private func setUpTenant(httpPort: Int, operatorKey: String) async throws -> (TenantID, String) {
         let tenant = try await NetworkBench.post("127.0.0.1:\(httpPort)", "/v1/tenants", key: operatorKey, body: #"{"name": "failover", "rate_limit_per_second": 0}"#)
         guard let id = tenant["id"] as? Int else { throw failure("creating the tenant answered \(tenant)") }
         let created = try await NetworkBench.post("127.0.0.1:\(httpPort)", "/v1/tenants/\(id)/keys", key: operatorKey, body: #"{"role": "write"}"#)
         guard let secret = created["secret"] as? String else { throw failure("creating a key answered \(created)") }
-        return secret
+        return (TenantID(UInt64(id)), secret)
     }
 
     private func failure(_ message: String) -> ValidationError {

@@ -21,6 +21,7 @@ final class FailoverWorkload: @unchecked Sendable {
     /// Why the client gave up on batches, and how often.
     private var givenUp: [String: Int] = [:]
     private let stopping = Atomic<Bool>(false)
+    private var highestOp: UInt64 = 0
 
     init(accounts: Int, batchSize: Int, seed: UInt64) {
         self.accounts = accounts
@@ -30,6 +31,9 @@ final class FailoverWorkload: @unchecked Sendable {
 
     /// Writers finish the batch they are on and return.
     func stop() { stopping.store(true, ordering: .relaxed) }
+
+    /// The newest commit position of an acknowledged batch.
+    var highestAcknowledgedOp: UInt64 { lock.withLock { highestOp } }
 
     var acknowledgedCount: Int { lock.withLock { batches.filter(\.acknowledged).count } }
 
@@ -58,6 +62,7 @@ final class FailoverWorkload: @unchecked Sendable {
                 lock.withLock {
                     if reply.results.allSatisfy({ $0 == .ok }) {
                         batches[slot].acknowledged = true
+                        highestOp = max(highestOp, reply.op)
                     } else {
                         wrongAnswers.append("batch \(slot) answered \(Set(reply.results.map { "\($0)" }).sorted()) for fresh transfers")
                     }
@@ -73,12 +78,20 @@ final class FailoverWorkload: @unchecked Sendable {
     /// other batch all there or all absent, and every account's balances the sum of the
     /// transfers present. Returns the violations (empty when all hold) and a summary.
     func verify(through client: SettleClient) async throws -> (violations: [String], summary: String) {
+        try await verify(lookupTransfers: client.lookupTransfers, lookupAccounts: client.lookupAccounts)
+    }
+
+    /// `verify(through:)` against any source of the tenant's transfers and accounts (a node's
+    /// API, or the SQL projection).
+    func verify(
+        lookupTransfers: ([UInt128]) async throws -> [Transfer], lookupAccounts: ([UInt128]) async throws -> [Account]
+    ) async throws -> (violations: [String], summary: String) {
         let (batches, wrong) = lock.withLock { (self.batches, wrongAnswers) }
         var violations = wrong
         var present: [UInt128: Transfer] = [:]
         let ids = batches.flatMap { $0.transfers.map(\.id) }
         for start in stride(from: 0, to: ids.count, by: StateMachine.batchEventsMax) {
-            for transfer in try await client.lookupTransfers(Array(ids[start..<min(ids.count, start + StateMachine.batchEventsMax)])) {
+            for transfer in try await lookupTransfers(Array(ids[start..<min(ids.count, start + StateMachine.batchEventsMax)])) {
                 if present.updateValue(transfer, forKey: transfer.id) != nil { violations.append("transfer \(transfer.id) returned twice") }
             }
         }
@@ -106,7 +119,7 @@ final class FailoverWorkload: @unchecked Sendable {
             debits[Int(transfer.debitAccountID)] += transfer.amount
             credits[Int(transfer.creditAccountID)] += transfer.amount
         }
-        let stored = try await client.lookupAccounts((1...accounts).map { UInt128($0) })
+        let stored = try await lookupAccounts((1...accounts).map { UInt128($0) })
         if stored.count != accounts { violations.append("\(stored.count) of \(accounts) accounts found") }
         for account in stored where account.debitsPosted != debits[Int(account.id)] || account.creditsPosted != credits[Int(account.id)] {
             violations.append("account \(account.id): posted \(account.debitsPosted) dr / \(account.creditsPosted) cr, transfers present sum to "
