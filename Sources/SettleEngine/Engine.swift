@@ -117,10 +117,13 @@ public final class Engine: Sendable {
         try await readState(partitionIndex(for: tenant), minOp: minOp) { body($0.machine) }
     }
 
-    /// Every system record (partition 0), as of the newest durable write (a replica: as of
-    /// `minOp` of partition 0, or newer).
-    public func systemRecords(atLeast minOp: UInt64 = 0) async throws -> [String: [UInt8]] {
-        try await readState(partitionIndex(for: .system), minOp: minOp) { $0.system.values }
+    /// The system records (partition 0) whose keys start with one of `prefixes` (nil: all),
+    /// as of the newest durable write (a replica: as of `minOp` of partition 0, or newer).
+    public func systemRecords(prefixes: [String]? = nil, atLeast minOp: UInt64 = 0) async throws -> [String: [UInt8]] {
+        try await readState(partitionIndex(for: .system), minOp: minOp) { state in
+            guard let prefixes else { return state.system.values }
+            return state.system.values.filter { key, _ in prefixes.contains { key.hasPrefix($0) } }
+        }
     }
 
     /// Writes a system record once it is durable; false when `.insert` found the key taken.

@@ -28,9 +28,10 @@ final class PartitionProjection: @unchecked Sendable {
     /// The store's position, once read; nil while unknown.
     private var position: UInt64?
     private let published = Atomic<UInt64>(0)
-    /// The newest op applied (the state `machine` is in).
-    private var applied: UInt64 = 0
-    /// The state was loaded from a checkpoint newer than the position: write every row.
+    /// The op of the checkpoint the state was last loaded from.
+    private var loadedOp: UInt64 = 0
+    /// Write every row: the state was loaded from a checkpoint newer than the position, or
+    /// the position went back; either way which rows changed since it is not known.
     private var everything = false
     private var accounts: Set<Key> = []
     private var transfers: Set<Key> = []
@@ -51,7 +52,7 @@ final class PartitionProjection: @unchecked Sendable {
     /// A fresh state of op `op`: forget what was captured, find the pending transfers that may
     /// still expire, and write everything unless the store is known to be at `op` or later.
     func loaded(machine: StateMachine, op: UInt64) {
-        applied = op
+        loadedOp = op
         accounts.removeAll()
         transfers.removeAll()
         pending = Heap()
@@ -67,7 +68,6 @@ final class PartitionProjection: @unchecked Sendable {
     }
 
     func applied(_ entry: TimestampedCommand, results: WriteReply.Results, op: UInt64, machine: StateMachine) {
-        applied = op
         switch (entry.command, results) {
         case (.createAccounts(let tenant, let created), .accounts(let codes)):
             for (account, code) in zip(created, codes) where code == .ok {
@@ -96,8 +96,8 @@ final class PartitionProjection: @unchecked Sendable {
             let position = try self.position ?? store.position()
             self.position = position
             publish(position)
-            if everything && position >= op {
-                everything = false  // the store is ahead: only later changes are needed
+            if everything && position >= loadedOp {
+                everything = false  // every op after the position is captured from here on
             }
             guard op > position else {
                 accounts.removeAll()
@@ -109,8 +109,9 @@ final class PartitionProjection: @unchecked Sendable {
                 logger.notice("another projector moved the position", metadata: ["expected": "\(position)", "found": "\(found)"])
                 self.position = found
                 publish(found)
-                // What changed between `found` and `op` is not known row by row: write everything.
-                everything = found < op
+                // Ahead: what is captured covers everything after it. Behind (reset by hand):
+                // the changes between are not known row by row.
+                everything = everything || found < position
                 return
             }
             self.position = op

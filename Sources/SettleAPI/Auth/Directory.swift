@@ -37,7 +37,7 @@ public final class Directory: Sendable {
     private static func records(of engine: Engine) async throws -> State {
         var state = State()
         let decoder = JSONDecoder()
-        for (key, value) in try await engine.systemRecords() {
+        for (key, value) in try await engine.systemRecords(prefixes: [tenantPrefix, keyPrefix]) {
             if key.hasPrefix(tenantPrefix) {
                 let tenant = try decoder.decode(Tenant.self, from: Data(value))
                 state.tenants[tenant.id] = tenant

@@ -67,10 +67,10 @@ public final class APIMetrics: Sendable {
             gauge("fsync_seconds", "max", "Longest fdatasync.").set(Double(partition.syncNanosecondsMax) / 1e9)
             gauge("queue_depth", "requests", "Requests waiting for the partition's writer.").set(Double(partition.queueDepth))
             if let lag = partition.replica {
-                func replicaGauge(_ name: String, _ unit: String?, _ help: String) -> Gauge {
+                func replicaGauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
                     registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "settle", subsystem: "replica", metricName: name, unitName: unit, helpText: help), labels: labels)
                 }
-                replicaGauge("applied_op", nil, "The newest journal op this replica applied.").set(Double(lag.appliedOp))
+                replicaGauge("applied", "op", "The newest journal op this replica applied.").set(Double(lag.appliedOp))
                 replicaGauge("lag", "ops", "Committed ops not applied yet, as of the last look at storage.").set(Double(lag.ops))
                 replicaGauge("lag", "seconds", "Seconds since the replica last had applied everything committed.").set(lag.seconds)
                 replicaGauge("read_failures", "total", "Failed reads of the shared journal (retried).").set(Double(lag.readFailures))

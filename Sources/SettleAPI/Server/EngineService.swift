@@ -98,6 +98,7 @@ struct EngineService: Service {
             }
             var stopped = false
             try await serve(engine) { ledger in
+                var directoryOp: UInt64?  // unknown: the first round reloads
                 while !Task.isShuttingDownGracefully {
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: replica.interval) }
                     if !engine.stoppedPartitions.isEmpty {
@@ -106,8 +107,12 @@ struct EngineService: Service {
                         return
                     }
                     state.writerMoved(to: await replica.writer())
+                    // Tenants and keys live in partition 0: reload only when it moved on.
+                    let op = engine.metrics.first?.replica?.appliedOp
+                    guard op != directoryOp else { continue }
                     do {
                         try await ledger.directory.reload()
+                        directoryOp = op
                     } catch {
                         configuration.logger.warning("cannot reload the tenant directory", metadata: ["error": "\(error)"])
                     }
