@@ -2,35 +2,43 @@ import Logging
 import PostgresNIO
 import SettleStorage
 
-/// Checkpoints of one partition in `settle_checkpoints`: the PostgreSQL counterpart of
-/// `CheckpointStore`, with the same checksum (`CheckpointFormat`'s CRC32C over its header and
-/// the snapshot) and the same rules.
+/// Checkpoints of one partition: a header row in `settle_checkpoints` and the snapshot in
+/// numbered chunks of `chunkBytes` in `settle_checkpoint_chunks`, with the same checksum a
+/// `CheckpointStore` file carries (`CheckpointFormat`'s CRC32C over its header and the
+/// snapshot). Chunks let a snapshot be any size (one `bytea` stops at 1 GB) and stream in and
+/// out with one chunk in memory.
 ///
-/// `write` is one statement: it stores the checkpoint and removes all but the newest
-/// `retainCount`, if the lease still holds (checked without the lock a journal sync takes:
-/// see `Fence.unlockedSQL` for why that is enough and why the lock would hurt). Reading needs no lease (replicas and tools read).
-/// `loadNewest` never falls back to an older checkpoint: one that fails its checksum throws,
+/// Writing (`begin` … `commit`) is one transaction: the chunks, then the header row, fenced by
+/// the lease, which also removes all but the newest `retainCount` checkpoints. The fence is
+/// checked without the lock a journal sync takes (`Fence.unlockedSQL` says why that is enough
+/// and why the lock would hurt). Nothing of a checkpoint is visible before its commit, and a
+/// failed or fenced one leaves nothing. Reading needs no lease (replicas and tools read).
+/// Loading never falls back to an older checkpoint: one that fails its checksum throws,
 /// naming the row.
 ///
 /// Engine contract, as for files: write the checkpoint of op N only after the journal's sync
-/// covered N, and remove journal rows below N + 1 only after `write` returned.
+/// covered N, and remove journal rows below N + 1 only after `commit` returned.
 /// Blocking calls on its own connection, one thread at a time (see `PostgresSession`).
 public final class PostgresCheckpointStore {
     /// The partition whose checkpoints these are.
     public let partition: UInt32
-    /// How many checkpoints `write` keeps (the newest).
+    /// How many checkpoints a write keeps (the newest).
     public let retainCount: Int
+    /// Snapshot bytes per chunk row.
+    public let chunkBytes: Int
     let session: PostgresSession
 
     /// Connects and checks the schema version.
     public init(
-        settings: PostgresSettings, partition: UInt32, retainCount: Int = 2,
+        settings: PostgresSettings, partition: UInt32, retainCount: Int = 2, chunkBytes: Int = 8 << 20,
         eventLoopGroup: any EventLoopGroup = PostgresConnection.defaultEventLoopGroup,
         logger: Logger = Logger(label: "settle.postgres.checkpoints")
     ) throws(StorageError) {
         precondition(retainCount >= 1, "retainCount must be at least 1")
+        precondition(chunkBytes >= 1, "chunkBytes must be at least 1")
         self.partition = partition
         self.retainCount = retainCount
+        self.chunkBytes = chunkBytes
         session = try PostgresSession.connect(settings, purpose: "checkpoints \(partition)", eventLoopGroup: eventLoopGroup, logger: logger)
         do throws(StorageError) {
             try PostgresSchema.requireCurrent(session)
@@ -40,69 +48,53 @@ public final class PostgresCheckpointStore {
         }
     }
 
-    /// Stores the checkpoint of `op` (replacing one of the same op) and removes all but the
-    /// newest `retainCount`, in one statement fenced by `lease`. When it returns, the
-    /// checkpoint is committed; if it throws, it may or may not be.
-    /// - Throws: `.fenced` if `lease` no longer holds (nothing written); `.ioFailure`.
-    public func write(op: UInt64, timestamp: UInt64, snapshot: [UInt8], lease: PartitionLease) throws(StorageError) {
+    /// Starts storing the checkpoint of `op`, whose snapshot is exactly `length` bytes: write
+    /// them to the writer, then `commit` (or `abort`).
+    public func begin(op: UInt64, timestamp: UInt64, length: UInt64, lease: PartitionLease) throws(StorageError) -> PostgresCheckpointWriter {
         precondition(lease.partition == partition, "a lease of partition \(lease.partition) for partition \(partition)'s checkpoints")
-        let checksum = RecordChecksum.checkpoint(partition: partition, op: op, timestamp: timestamp, snapshot: snapshot)
-        let query = Fence.query(
-            lease,
-            """
-            WITH lease AS (\(Fence.unlockedSQL)),
-            written AS (
-                INSERT INTO settle_checkpoints (partition, op, timestamp, checksum, epoch, body)
-                SELECT $1, $4, $5, $6, $3, $7 FROM lease
-                ON CONFLICT (partition, op) DO UPDATE
-                    SET timestamp = excluded.timestamp, checksum = excluded.checksum, epoch = excluded.epoch,
-                        body = excluded.body, written_at = now()
-                RETURNING 1),
-            removed AS (
-                DELETE FROM settle_checkpoints
-                WHERE partition = $1 AND op < $4 AND EXISTS (SELECT 1 FROM written)
-                    AND op NOT IN (SELECT op FROM settle_checkpoints WHERE partition = $1 AND op < $4 ORDER BY op DESC LIMIT $8)
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM removed)
-            """
-        ) { binds in
-            binds.append(Int64(op))
-            binds.append(Int64(bitPattern: timestamp))
-            binds.append(Int64(checksum))
-            binds.append(ByteBuffer(bytes: snapshot))
-            binds.append(Int64(retainCount - 1))
-        }
-        let result = try session.run(query, doing: "writing partition \(partition)'s checkpoint of op \(op)")
-        guard let row = result.rows.first, let (written, _) = try? row.decode((Int64, Int64).self) else {
-            throw StorageError(.ioFailure, "PostgreSQL returned no count of written checkpoints")
-        }
-        guard written == 1 else { throw Fence.error(lease, "writing the checkpoint of op \(op)") }
+        return try PostgresCheckpointWriter(store: self, op: op, timestamp: timestamp, length: length, lease: lease)
     }
 
-    /// The newest checkpoint, or nil if there is none.
-    /// - Throws: `.corruption` if the newest fails its checks (never falls back to an older one).
+    /// Stores a whole snapshot: `begin`, write, `commit`. When it returns, the checkpoint is
+    /// committed; if it throws, nothing of it is stored (unless the connection dropped during
+    /// the commit: then it may or may not be).
+    /// - Throws: `.fenced` if `lease` no longer holds; `.ioFailure`.
+    public func write(op: UInt64, timestamp: UInt64, snapshot: [UInt8], lease: PartitionLease) throws(StorageError) {
+        let writer = try begin(op: op, timestamp: timestamp, length: UInt64(snapshot.count), lease: lease)
+        do throws(StorageError) {
+            var failure: StorageError?
+            snapshot.withUnsafeBytes { raw in
+                do throws(StorageError) { try writer.write(raw) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            try writer.commit()
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
+    /// The newest checkpoint opened for streaming, or nil if there is none.
+    /// - Parameter closingStore: close this store when the input is finished (a store opened
+    ///   only to read one checkpoint).
+    public func openNewest(closingStore: Bool = false) throws(StorageError) -> PostgresCheckpointInput? {
+        try open("ORDER BY op DESC LIMIT 1", closingStore: closingStore)
+    }
+
+    /// The newest checkpoint, read whole and checked, or nil if there is none.
+    /// - Throws: `.corruption` if it fails its checks (never falls back to an older one).
     public func loadNewest() throws(StorageError) -> Checkpoint? {
-        let result = try session.run(
-            """
-            SELECT op, timestamp, checksum, body FROM settle_checkpoints
-            WHERE partition = \(Int32(partition)) ORDER BY op DESC LIMIT 1
-            """, doing: "reading partition \(partition)'s newest checkpoint")
-        guard let row = result.rows.first else { return nil }
-        return try decode(row)
+        guard var input = try openNewest() else { return nil }
+        return try input.readAll()
     }
 
     /// The checkpoint of `op`, fully checked.
     /// - Throws: `.notFound` if there is none; `.corruption`.
     public func load(op: UInt64) throws(StorageError) -> Checkpoint {
-        let result = try session.run(
-            """
-            SELECT op, timestamp, checksum, body FROM settle_checkpoints
-            WHERE partition = \(Int32(partition)) AND op = \(Int64(op))
-            """, doing: "reading partition \(partition)'s checkpoint of op \(op)")
-        guard let row = result.rows.first else {
+        guard var input = try open("AND op = \(Int64(op))", closingStore: false) else {
             throw StorageError(.notFound, "no checkpoint of op \(op)", path: Self.rowName(partition, op))
         }
-        return try decode(row)
+        return try input.readAll()
     }
 
     /// The ops of the checkpoints present, ascending.
@@ -118,23 +110,45 @@ public final class PostgresCheckpointStore {
         session.close()
     }
 
-    private func decode(_ row: PostgresRow) throws(StorageError) -> Checkpoint {
-        guard let (op, timestamp, stored, body) = try? row.decode((Int64, Int64, Int64, ByteBuffer).self) else {
+    private func open(_ selection: String, closingStore: Bool) throws(StorageError) -> PostgresCheckpointInput? {
+        let result = try session.run(
+            PostgresQuery(unsafeSQL: """
+                SELECT op, timestamp, checksum, coalesce(length, octet_length(body)), chunks, body FROM settle_checkpoints
+                WHERE partition = \(Int32(partition)) \(selection)
+                """), doing: "reading partition \(partition)'s checkpoint header")
+        guard let row = result.rows.first else {
+            if closingStore { close() }
+            return nil
+        }
+        guard let (op, timestamp, checksum, length, chunks, inline) = try? row.decode((Int64, Int64, Int64, Int64, Int32, ByteBuffer?).self) else {
             throw StorageError(.corruption, "a settle_checkpoints row of partition \(partition) does not decode")
         }
-        let snapshot = Array(body.readableBytesView)
-        let checkpoint = Checkpoint(partition: partition, op: UInt64(op), timestamp: UInt64(bitPattern: timestamp), snapshot: snapshot)
-        let computed = RecordChecksum.checkpoint(partition: partition, op: checkpoint.op, timestamp: checkpoint.timestamp, snapshot: snapshot)
-        guard Int64(computed) == stored else {
-            throw StorageError(
-                .corruption, "checkpoint CRC32C mismatch (stored 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16)))",
-                path: Self.rowName(partition, checkpoint.op))
-        }
-        return checkpoint
+        return PostgresCheckpointInput(
+            store: self, op: UInt64(op), timestamp: UInt64(bitPattern: timestamp), checksum: UInt32(truncatingIfNeeded: checksum),
+            length: UInt64(length), chunks: chunks, inline: inline.map { Array($0.readableBytesView) }, closingStore: closingStore)
     }
 
-    /// How errors name a row, in `StorageError.path`.
+    /// One chunk's bytes.
+    func chunk(op: UInt64, _ index: Int32) throws(StorageError) -> [UInt8] {
+        let result = try session.run(
+            """
+            SELECT body FROM settle_checkpoint_chunks WHERE partition = \(Int32(partition)) AND op = \(Int64(op)) AND chunk = \(index)
+            """, doing: "reading chunk \(index) of partition \(partition)'s checkpoint of op \(op)")
+        guard let row = result.rows.first, let body = try? row.decode(ByteBuffer.self) else {
+            throw StorageError(.corruption, "chunk \(index) is missing (removed by a newer checkpoint while it was read?)", path: Self.rowName(partition, op))
+        }
+        return Array(body.readableBytesView)
+    }
+
+    /// How errors name a checkpoint, in `StorageError.path`.
     static func rowName(_ partition: UInt32, _ op: UInt64) -> String {
         "settle_checkpoints(partition=\(partition), op=\(op))"
+    }
+
+    /// The CRC32C of a checkpoint's header (checksum field zeroed), to continue over the snapshot.
+    static func headerChecksum(partition: UInt32, op: UInt64, timestamp: UInt64, length: UInt64) -> CRC32C {
+        var crc = CRC32C()
+        crc.update(RecordChecksum.checkpointHeader(partition: partition, op: op, timestamp: timestamp, length: length))
+        return crc
     }
 }

@@ -43,11 +43,14 @@ final class PostgresPartitionReader: PartitionReader {
     }
 
     func openNewestCheckpoint() throws(StorageError) -> (any CheckpointInput)? {
-        // A connection of its own, closed after: replicas load a checkpoint rarely.
+        // A connection of its own, closed when the checkpoint is read: replicas load one rarely.
         let store = try PostgresCheckpointStore(settings: settings, partition: partition, logger: logger)
-        defer { store.close() }
-        guard let checkpoint = try store.loadNewest() else { return nil }
-        return BufferedCheckpointInput(checkpoint: checkpoint, path: PostgresCheckpointStore.rowName(partition, checkpoint.op))
+        do {
+            return try store.openNewest(closingStore: true)
+        } catch {
+            store.close()
+            throw error
+        }
     }
 
     /// One statement: the page of rows after `op` and the newest op, from one snapshot.

@@ -45,7 +45,7 @@ import SettleStorage
 ///   clocks never matter.
 public enum PostgresSchema {
     /// The version this build creates and expects; a database at a newer version is refused.
-    public static let currentVersion = 3
+    public static let currentVersion = 4
 
     /// A migration: the statements that take the schema from `version - 1` to `version`.
     struct Migration {
@@ -115,6 +115,19 @@ public enum PostgresSchema {
                 """,
                 "CREATE INDEX settle_transfers_debit ON settle_transfers (tenant, debit_account_id)",
                 "CREATE INDEX settle_transfers_credit ON settle_transfers (tenant, credit_account_id)",
+            ]),
+        Migration(
+            version: 4, description: "checkpoints in chunks",
+            statements: [
+                // New checkpoints keep `body` NULL and their snapshot in chunks; older rows
+                // keep theirs inline and are still read.
+                "ALTER TABLE settle_checkpoints ALTER COLUMN body DROP NOT NULL, ADD COLUMN length bigint, ADD COLUMN chunks int NOT NULL DEFAULT 0",
+                """
+                CREATE TABLE settle_checkpoint_chunks (
+                    partition int NOT NULL, op bigint NOT NULL, chunk int NOT NULL CHECK (chunk >= 0), body bytea NOT NULL,
+                    PRIMARY KEY (partition, op, chunk))
+                """,
+                "ALTER TABLE settle_checkpoint_chunks ALTER COLUMN body SET STORAGE EXTERNAL",
             ]),
     ]
 

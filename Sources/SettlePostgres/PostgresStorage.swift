@@ -53,26 +53,22 @@ final class PostgresPartitionStorage: PartitionStorage {
     }
 
     func openNewestCheckpoint() throws(StorageError) -> (any CheckpointInput)? {
-        guard let checkpoint = try checkpoints.loadNewest() else { return nil }
-        return BufferedCheckpointInput(checkpoint: checkpoint, path: PostgresCheckpointStore.rowName(partition, checkpoint.op))
+        try checkpoints.openNewest()
     }
 
-    /// The snapshot is gathered in memory and stored as one `bytea`, which PostgreSQL caps at
-    /// 1 GB: a larger one fails here, the journal keeps everything, and recovery replays more.
+    /// Streamed into chunks in one transaction: one chunk in memory, any size.
     func writeCheckpoint(
         op: UInt64, timestamp: UInt64, snapshotLength: UInt64, body: (inout any CheckpointOutput) throws -> Void
     ) throws {
-        guard snapshotLength < PostgresCheckpointStore.snapshotBytesMax else {
-            throw StorageError(
-                .recordTooLarge, "a snapshot of \(snapshotLength) bytes is over PostgreSQL's 1 GB field; the journal is kept instead",
-                path: PostgresCheckpointStore.rowName(partition, op))
+        let writer = try checkpoints.begin(op: op, timestamp: timestamp, length: snapshotLength, lease: lease)
+        do {
+            var output: any CheckpointOutput = writer
+            try body(&output)
+            try writer.commit()
+        } catch {
+            writer.abort()
+            throw error
         }
-        var output: any CheckpointOutput = BufferedCheckpointOutput(capacity: Int(snapshotLength))
-        try body(&output)
-        guard let buffered = output as? BufferedCheckpointOutput, buffered.bytes.count == Int(snapshotLength) else {
-            throw StorageError(.corruption, "snapshot was not the \(snapshotLength) bytes announced", path: PostgresCheckpointStore.rowName(partition, op))
-        }
-        try checkpoints.write(op: op, timestamp: timestamp, snapshot: buffered.bytes, lease: lease)
     }
 
     func openJournal(replayAfter: UInt64, _ visit: (JournalRecord) -> Void) throws(StorageError) -> (any Journal, JournalRepair) {
@@ -83,9 +79,4 @@ final class PostgresPartitionStorage: PartitionStorage {
     func close() {
         checkpoints.close()
     }
-}
-
-extension PostgresCheckpointStore {
-    /// PostgreSQL's limit on one field.
-    static let snapshotBytesMax: UInt64 = 1 << 30
 }

@@ -17,7 +17,7 @@ struct PostgresSchemaTests {
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = \(settings.schema) ORDER BY table_name")
         let names = try tables.rows.map { try $0.decode(String.self) }
         #expect(names == [
-            "settle_accounts", "settle_checkpoints", "settle_journal", "settle_leases", "settle_meta", "settle_nodes", "settle_projection",
+            "settle_accounts", "settle_checkpoint_chunks", "settle_checkpoints", "settle_journal", "settle_leases", "settle_meta", "settle_nodes", "settle_projection",
             "settle_schema", "settle_transfers",
         ])
     }
