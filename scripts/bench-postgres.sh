@@ -17,6 +17,12 @@
 #   scripts/bench-postgres.sh 3 --clients 4 --transfers 2000000
 #   SKIP_SETTLE=1 PG_SECONDS=5 scripts/bench-postgres.sh 2        # the baseline alone
 #
+# With REPLICA=1 a read replica (`settle serve --postgres --replica`, PROJECT=1: with
+# --project) follows each Settle run; its /metrics are sampled every 0.5 s and the script
+# prints the largest lag seen during the run and how long after the run the replica (and the
+# SQL projection) needed to catch up. It shares the two cores, so such runs measure the
+# replica, not the writer's best throughput.
+#
 # Environment: SKIP_SETTLE=1 skips (a) and the build. The baseline: PG_ACCOUNTS (default: the
 # --accounts given to settle bench, else 10000, settle bench's default), PG_CLIENTS (16),
 # PG_THREADS (2), PG_SECONDS (30), PG_QUERY_MODE (prepared; pgbench's -M).
@@ -50,10 +56,18 @@ find_bin() {
 
 HTTP_PORT=17700
 GRPC_PORT=17701
+REPLICA=${REPLICA:-0}
+PROJECT=${PROJECT:-0}
+REPLICA_HTTP_PORT=17702
+REPLICA_GRPC_PORT=17703
 SERVER=
+FOLLOWER=
+SAMPLER=
 PGDIR=$(mktemp -d /tmp/settle-bench-postgres.XXXXXX)
 WORK=$(mktemp -d /tmp/settle-bench-postgres-work.XXXXXX)
 cleanup() {
+  if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; fi
+  if [ -n "$FOLLOWER" ]; then kill -TERM "$FOLLOWER" 2>/dev/null || true; wait "$FOLLOWER" 2>/dev/null || true; fi
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   scripts/postgres-stop.sh "$PGDIR" || true
   rm -rf "$WORK"
@@ -72,6 +86,50 @@ median() { python3 -c 'import statistics, sys; print(f"{statistics.median(map(fl
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "== PostgreSQL $(sql 'SHOW server_version'), fsync $(sql 'SHOW fsync'), synchronous_commit $(sql 'SHOW synchronous_commit'), at $URL"
 
+# Largest value of a replica metric (all partitions) in /metrics text on stdin.
+metric_max() { awk -v name="$1" 'index($0, name) == 1 { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }'; }
+
+start_replica() {
+  local extra=()
+  if [ "$PROJECT" = 1 ]; then extra=(--project); fi
+  $BIN serve --postgres "$URL?schema=bench$1" --node replica --replica "${extra[@]}" \
+    --http-port $REPLICA_HTTP_PORT --grpc-port $REPLICA_GRPC_PORT --log-level warning >"$WORK/replica$1.log" 2>&1 &
+  FOLLOWER=$!
+  for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$REPLICA_HTTP_PORT/health/ready" >/dev/null && break
+    sleep 0.1
+  done
+  ( while true; do
+      metrics=$(curl -sf "http://127.0.0.1:$REPLICA_HTTP_PORT/metrics" || true)
+      echo "$(echo "$metrics" | metric_max settle_replica_lag_seconds) $(echo "$metrics" | metric_max settle_replica_lag_ops)"
+      sleep 0.5
+    done ) >"$WORK/lag$1.txt" &
+  SAMPLER=$!
+}
+
+finish_replica() {
+  local start caught=""
+  start=$(date +%s.%N)
+  for _ in $(seq 1 6000); do
+    ops=$(curl -sf "http://127.0.0.1:$REPLICA_HTTP_PORT/metrics" | metric_max settle_replica_lag_ops)
+    if [ "$ops" = 0 ] && [ -z "$caught" ]; then caught=$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$start"); fi
+    if [ -n "$caught" ] && { [ "$PROJECT" != 1 ] || [ "$(sql "SELECT coalesce(sum(greatest(j.last - coalesce(p.op, 0), 0)), 0)
+        FROM (SELECT partition, max(op) AS last FROM bench$1.settle_journal GROUP BY partition) j
+        LEFT JOIN bench$1.settle_projection p USING (partition)")" = 0 ]; }; then break; fi
+    sleep 0.2
+  done
+  local projected=""
+  if [ "$PROJECT" = 1 ]; then
+    projected="; SQL projection caught up $(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$start") s after the run, $(sql "SELECT count(*) FROM bench$1.settle_transfers") transfer rows"
+  fi
+  kill "$SAMPLER" 2>/dev/null || true
+  SAMPLER=
+  echo "   replica: during the run lag at most $(sort -g -k1 "$WORK/lag$1.txt" | tail -1 | cut -d' ' -f1) s / $(sort -g -k2 "$WORK/lag$1.txt" | tail -1 | cut -d' ' -f2) ops (sampled every 0.5 s); caught up ${caught:-?} s after the run$projected"
+  kill -TERM "$FOLLOWER"
+  wait "$FOLLOWER" || true
+  FOLLOWER=
+}
+
 SETTLE_TPS=()
 if [ "$SKIP_SETTLE" != 1 ]; then
   swift build -c release --product settle >/dev/null
@@ -88,8 +146,11 @@ if [ "$SKIP_SETTLE" != 1 ]; then
       sleep 0.1
     done
     [ $ready = 1 ] || { echo "settle serve did not become ready:" >&2; cat "$WORK/server$run.log" >&2; exit 1; }
+    if [ "$REPLICA" = 1 ]; then start_replica "$run"; fi
     echo "== settle run $run (grpc, journal in PostgreSQL; load $(cut -d' ' -f1-3 /proc/loadavg))"
     $BIN bench --target "127.0.0.1:$GRPC_PORT" --protocol grpc --admin "127.0.0.1:$HTTP_PORT" "$@" | tee "$WORK/settle$run.out"
+    echo "   writer: $(curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^settle_engine_checkpoints_total' | awk '{s += $2} END {print s + 0}') checkpoints written"
+    if [ "$REPLICA" = 1 ]; then finish_replica "$run"; fi
     kill -TERM "$SERVER"
     wait "$SERVER" || true
     SERVER=

@@ -70,8 +70,7 @@ public final class LeaseManager {
         precondition(leaseMilliseconds > 0, "a lease must last")
         self.owner = owner
         self.leaseMilliseconds = leaseMilliseconds
-        session = try PostgresSession.connect(settings, purpose: "leases \(owner)", eventLoopGroup: eventLoopGroup, logger: logger)
-        try PostgresSchema.requireCurrent(session)
+        session = try PostgresSchema.connect(settings, purpose: "leases \(owner)", eventLoopGroup: eventLoopGroup, logger: logger)
     }
 
     /// Takes `partition` if it is free or its lease expired, with the next epoch.

@@ -39,13 +39,7 @@ public final class PostgresCheckpointStore {
         self.partition = partition
         self.retainCount = retainCount
         self.chunkBytes = chunkBytes
-        session = try PostgresSession.connect(settings, purpose: "checkpoints \(partition)", eventLoopGroup: eventLoopGroup, logger: logger)
-        do throws(StorageError) {
-            try PostgresSchema.requireCurrent(session)
-        } catch {
-            session.close()
-            throw error
-        }
+        session = try PostgresSchema.connect(settings, purpose: "checkpoints \(partition)", eventLoopGroup: eventLoopGroup, logger: logger)
     }
 
     /// Starts storing the checkpoint of `op`, whose snapshot is exactly `length` bytes: write

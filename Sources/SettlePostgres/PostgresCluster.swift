@@ -137,9 +137,8 @@ public final class PostgresCluster {
 
     /// Runs `query` (one `value` column of `settle_meta`) on a connection of its own.
     private static func readPartitionCount(_ settings: PostgresSettings, logger: Logger, _ query: PostgresQuery) throws(StorageError) -> Int? {
-        let session = try PostgresSession.connect(settings, purpose: "partition count", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
+        let session = try PostgresSchema.connect(settings, purpose: "partition count", logger: logger)
         defer { session.close() }
-        try PostgresSchema.requireCurrent(session)
         let result = try session.run(query, doing: "reading the partition count")
         guard let row = result.rows.first else { return nil }
         guard let text = try? row.decode(String.self), let count = Int(text), count >= 1 else {

@@ -63,10 +63,8 @@ public final class PostgresJournal: Journal {
         _ visit: (JournalRecord) -> Void = { _ in }
     ) throws(StorageError) -> PostgresJournal {
         precondition(replayPageRows >= 1)
-        let session = try PostgresSession.connect(
-            settings, purpose: "journal \(lease.partition)", eventLoopGroup: eventLoopGroup, logger: logger)
+        let session = try PostgresSchema.connect(settings, purpose: "journal \(lease.partition)", eventLoopGroup: eventLoopGroup, logger: logger)
         do throws(StorageError) {
-            try PostgresSchema.requireCurrent(session)
             let result = try session.run(
                 Fence.query(lease, "SELECT (SELECT coalesce(max(op), 0) FROM settle_journal WHERE partition = $1), EXISTS (\(Fence.sql))"),
                 doing: "reading the end of partition \(lease.partition)'s journal")

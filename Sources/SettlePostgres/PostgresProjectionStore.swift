@@ -18,14 +18,7 @@ public final class PostgresProjectionStore: ProjectionStore {
 
     public init(settings: PostgresSettings, partition: Int, logger: Logger = Logger(label: "settle.projection")) throws(StorageError) {
         self.partition = partition
-        session = try PostgresSession.connect(
-            settings, purpose: "projection of partition \(partition)", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
-        do throws(StorageError) {
-            try PostgresSchema.requireCurrent(session)
-        } catch {
-            session.close()
-            throw error
-        }
+        session = try PostgresSchema.connect(settings, purpose: "projection of partition \(partition)", logger: logger)
     }
 
     public func position() throws -> UInt64 {

@@ -107,14 +107,6 @@ final class PostgresPartitionReader: PartitionReader {
     }
 
     private func connect() throws(StorageError) -> PostgresSession {
-        let session = try PostgresSession.connect(
-            settings, purpose: "replica of partition \(partition)", eventLoopGroup: PostgresConnection.defaultEventLoopGroup, logger: logger)
-        do throws(StorageError) {
-            try PostgresSchema.requireCurrent(session)
-        } catch {
-            session.close()
-            throw error
-        }
-        return session
+        try PostgresSchema.connect(settings, purpose: "replica of partition \(partition)", logger: logger)
     }
 }

@@ -170,6 +170,22 @@ public enum PostgresSchema {
         return try version(session)
     }
 
+    /// A connection (`PostgresSession.connect`) to a schema at exactly `currentVersion`, as
+    /// every journal, store, reader and lease manager opens; closed again if it is not.
+    static func connect(
+        _ settings: PostgresSettings, purpose: String,
+        eventLoopGroup: any EventLoopGroup = PostgresConnection.defaultEventLoopGroup, logger: Logger
+    ) throws(StorageError) -> PostgresSession {
+        let session = try PostgresSession.connect(settings, purpose: purpose, eventLoopGroup: eventLoopGroup, logger: logger)
+        do throws(StorageError) {
+            try requireCurrent(session)
+        } catch {
+            session.close()
+            throw error
+        }
+        return session
+    }
+
     /// Throws unless the schema is at exactly `currentVersion`: what every journal, store and
     /// lease manager checks when it opens.
     static func requireCurrent(_ session: PostgresSession) throws(StorageError) {
