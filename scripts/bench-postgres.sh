@@ -108,11 +108,22 @@ start_replica() {
 }
 
 finish_replica() {
-  local start caught=""
+  local start caught="" partition last applied behind
   start=$(date +%s.%N)
+  # Caught up: every partition's settle_replica_applied_op at its journal's end (lag_ops alone
+  # can read 0 while the replica is too busy to look at storage).
+  local ends
+  ends=$(sql "SELECT partition || ' ' || max(op) FROM bench$1.settle_journal GROUP BY partition")
   for _ in $(seq 1 6000); do
-    ops=$(curl -sf "http://127.0.0.1:$REPLICA_HTTP_PORT/metrics" | metric_max settle_replica_lag_ops)
-    if [ "$ops" = 0 ] && [ -z "$caught" ]; then caught=$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$start"); fi
+    if [ -z "$caught" ]; then
+      metrics=$(curl -sf "http://127.0.0.1:$REPLICA_HTTP_PORT/metrics" || true)
+      behind=0
+      while read -r partition last; do
+        applied=$(echo "$metrics" | metric_max "settle_replica_applied_op{partition=\"$partition\"}")
+        [ "${applied%.*}" -ge "$last" ] || behind=1
+      done <<<"$ends"
+      if [ $behind = 0 ]; then caught=$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$start"); fi
+    fi
     if [ -n "$caught" ] && { [ "$PROJECT" != 1 ] || [ "$(sql "SELECT coalesce(sum(greatest(j.last - coalesce(p.op, 0), 0)), 0)
         FROM (SELECT partition, max(op) AS last FROM bench$1.settle_journal GROUP BY partition) j
         LEFT JOIN bench$1.settle_projection p USING (partition)")" = 0 ]; }; then break; fi
