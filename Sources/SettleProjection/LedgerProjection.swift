@@ -4,8 +4,9 @@ import SettleEngine
 import Synchronization
 
 /// The SQL projection: a `ReplicaObserver` that turns what a replica applies into rows of
-/// accounts and transfers, and writes them, with the partition's position, to a
-/// `ProjectionStore` after every page of records. A replica runs it with `--project`.
+/// accounts and transfers after every page of records, and has a thread per partition write
+/// them, with the partition's position, to a `ProjectionStore`. A replica runs it with
+/// `--project`.
 ///
 /// Idempotent under replay: the position moves in the same transaction as the rows, and only
 /// from the position this projector read; rows are upserts of the current state. A replica that
@@ -15,7 +16,8 @@ import Synchronization
 /// moved and skip ahead.
 ///
 /// A failed write (PostgreSQL down) keeps what changed and is retried a second later; the
-/// replica goes on serving reads meanwhile.
+/// replica goes on applying and serving reads meanwhile, until the rows waiting reach
+/// `ProjectionWriter.rowsMax`: then it slows to the projection's pace.
 public final class LedgerProjection: ReplicaObserver, Sendable {
     private let makeStore: @Sendable (Int) throws -> any ProjectionStore
     private let logger: Logger
@@ -30,7 +32,11 @@ public final class LedgerProjection: ReplicaObserver, Sendable {
     /// The op each partition's stored projection includes everything through, as last written
     /// or read by this projector.
     public var positions: [Int: UInt64] {
-        partitions.withLock { $0.compactMapValues { $0.knownPosition } }
+        partitions.withLock { $0.compactMapValues { $0.writer.knownPosition } }
+    }
+
+    deinit {
+        for projection in partitions.withLock({ $0.values }) { projection.writer.stop() }
     }
 
     private func partition(_ index: Int) -> PartitionProjection {
@@ -38,7 +44,7 @@ public final class LedgerProjection: ReplicaObserver, Sendable {
             if let existing = partitions[index] { return existing }
             var logger = logger
             logger[metadataKey: "partition"] = "\(index)"
-            let created = PartitionProjection(partition: index, makeStore: makeStore, logger: logger)
+            let created = PartitionProjection(writer: ProjectionWriter(partition: index, makeStore: makeStore, logger: logger))
             partitions[index] = created
             return created
         }

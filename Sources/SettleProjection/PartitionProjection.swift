@@ -1,12 +1,10 @@
 import HeapModule
-import Logging
 import SettleCore
 import SettleEngine
-import Synchronization
 
-/// The projection of one partition: what changed since the stored position, kept as keys and
-/// turned into rows (the current state) at each flush. Used from the partition's thread only;
-/// `knownPosition` may be read from any.
+/// The capturing half of one partition's projection, on the replica partition's thread: what
+/// changed since the last flush, kept as keys and turned into rows (the current state) at each
+/// flush for the `ProjectionWriter`.
 final class PartitionProjection: @unchecked Sendable {
     struct Key: Hashable {
         var tenant: TenantID
@@ -21,38 +19,23 @@ final class PartitionProjection: @unchecked Sendable {
         static func == (a: Deadline, b: Deadline) -> Bool { a.due == b.due && a.key == b.key }
     }
 
-    let partition: Int
-    let logger: Logger
-    private let makeStore: @Sendable (Int) throws -> any ProjectionStore
-    private var store: (any ProjectionStore)?
-    /// The store's position, once read; nil while unknown.
-    private var position: UInt64?
-    private let published = Atomic<UInt64>(0)
-    /// The op of the checkpoint the state was last loaded from.
-    private var loadedOp: UInt64 = 0
-    /// Write every row: the state was loaded from a checkpoint newer than the position, or
-    /// the position went back; either way which rows changed since it is not known.
+    let writer: ProjectionWriter
+    /// The captured keys cover every change of the ops after this one.
+    private var floor: UInt64 = 0
+    /// Send every row: the state was loaded from a checkpoint newer than the stored position,
+    /// or the position went back; either way which rows changed since it is not known.
     private var everything = false
     private var accounts: Set<Key> = []
     private var transfers: Set<Key> = []
     private var pending = Heap<Deadline>()
-    private var retryAt: UInt64 = 0
 
-    init(partition: Int, makeStore: @escaping @Sendable (Int) throws -> any ProjectionStore, logger: Logger) {
-        self.partition = partition
-        self.makeStore = makeStore
-        self.logger = logger
-    }
-
-    var knownPosition: UInt64? {
-        let value = published.load(ordering: .relaxed)
-        return value == 0 ? nil : value - 1
+    init(writer: ProjectionWriter) {
+        self.writer = writer
     }
 
     /// A fresh state of op `op`: forget what was captured, find the pending transfers that may
-    /// still expire, and write everything unless the store is known to be at `op` or later.
+    /// still expire, and send every row unless the store is known to be at `op` or later.
     func loaded(machine: StateMachine, op: UInt64) {
-        loadedOp = op
         accounts.removeAll()
         transfers.removeAll()
         pending = Heap()
@@ -64,7 +47,9 @@ final class PartitionProjection: @unchecked Sendable {
                 }
             }
         }
-        everything = true  // until the position proves it unnecessary (`flush`)
+        floor = op
+        // PostgreSQL was just reachable (the checkpoint came from it), so this is quick.
+        everything = writer.storedPosition(waitingUpTo: 10).map { $0 < op } ?? true
     }
 
     func applied(_ entry: TimestampedCommand, results: WriteReply.Results, op: UInt64, machine: StateMachine) {
@@ -86,46 +71,21 @@ final class PartitionProjection: @unchecked Sendable {
         }
     }
 
-    /// Writes what changed through `op` (the state `machine` is in), if it moves the position.
+    /// Hands the writer the rows that changed through `op` (the state `machine` is in), as
+    /// they are now; or every row, when which changed is not known.
     func flush(machine: StateMachine, through op: UInt64) {
         collectExpired(machine)
-        let now = Clocks.monotonicNanoseconds()
-        guard now >= retryAt else { return }
-        do {
-            let store = try connected()
-            let position = try self.position ?? store.position()
-            self.position = position
-            publish(position)
-            if everything && position >= loadedOp {
-                everything = false  // every op after the position is captured from here on
-            }
-            guard op > position else {
-                accounts.removeAll()
-                transfers.removeAll()
-                return
-            }
-            let rows = everything ? allRows(machine) : changedRows(machine)
-            if let found = try store.write(from: position, through: op, rows) {
-                logger.notice("another projector moved the position", metadata: ["expected": "\(position)", "found": "\(found)"])
-                self.position = found
-                publish(found)
-                // Ahead: what is captured covers everything after it. Behind (reset by hand):
-                // the changes between are not known row by row.
-                everything = everything || found < position
-                return
-            }
-            self.position = op
-            publish(op)
+        if writer.takeLostTrack() { everything = true }
+        if everything {
+            writer.offer(allRows(machine, through: op))
             everything = false
-            accounts.removeAll()
-            transfers.removeAll()
-        } catch {
-            logger.warning("the projection cannot be written; retrying in a second", metadata: ["error": "\(error)"])
-            store?.close()
-            store = nil
-            position = nil
-            retryAt = now + 1_000_000_000
+        } else {
+            guard op > floor else { return }
+            writer.offer(changedRows(machine, through: op))
         }
+        floor = op
+        accounts.removeAll()
+        transfers.removeAll()
     }
 
     /// Pending transfers whose deadline has passed by the state's time and that expiry (or a
@@ -141,13 +101,13 @@ final class PartitionProjection: @unchecked Sendable {
 
     /// Every changed transfer with its status, the pending transfers posts and voids resolved,
     /// and every account any of them touched: as of the state now.
-    private func changedRows(_ machine: StateMachine) -> ProjectionRows {
-        var rows = ProjectionRows()
+    private func changedRows(_ machine: StateMachine, through op: UInt64) -> ProjectionWriter.Batch {
+        var rows = ProjectionWriter.Batch(floor: floor, through: op)
         var touched = accounts
         var resolved: Set<Key> = []
         for (tenant, ids) in Dictionary(grouping: transfers, by: \.tenant) {
             for transfer in machine.lookupTransfers(tenant: tenant, ids: ids.map(\.id)) {
-                rows.transfers.append((tenant, transfer, status(of: transfer, tenant: tenant, machine)))
+                rows.transfers[Key(tenant: tenant, id: transfer.id)] = (transfer, status(of: transfer, tenant: tenant, machine))
                 touched.insert(Key(tenant: tenant, id: transfer.debitAccountID))
                 touched.insert(Key(tenant: tenant, id: transfer.creditAccountID))
                 if transfer.pendingID != 0 { resolved.insert(Key(tenant: tenant, id: transfer.pendingID)) }
@@ -155,21 +115,21 @@ final class PartitionProjection: @unchecked Sendable {
         }
         for (tenant, ids) in Dictionary(grouping: resolved.subtracting(transfers), by: \.tenant) {
             for transfer in machine.lookupTransfers(tenant: tenant, ids: ids.map(\.id)) {
-                rows.transfers.append((tenant, transfer, status(of: transfer, tenant: tenant, machine)))
+                rows.transfers[Key(tenant: tenant, id: transfer.id)] = (transfer, status(of: transfer, tenant: tenant, machine))
             }
         }
         for (tenant, ids) in Dictionary(grouping: touched, by: \.tenant) {
-            for account in machine.lookupAccounts(tenant: tenant, ids: ids.map(\.id)) { rows.accounts.append((tenant, account)) }
+            for account in machine.lookupAccounts(tenant: tenant, ids: ids.map(\.id)) { rows.accounts[Key(tenant: tenant, id: account.id)] = account }
         }
         return rows
     }
 
-    private func allRows(_ machine: StateMachine) -> ProjectionRows {
-        var rows = ProjectionRows()
+    private func allRows(_ machine: StateMachine, through op: UInt64) -> ProjectionWriter.Batch {
+        var rows = ProjectionWriter.Batch(floor: 0, through: op)
         for tenant in machine.tenants {
-            for account in machine.allAccounts(tenant: tenant) { rows.accounts.append((tenant, account)) }
+            for account in machine.allAccounts(tenant: tenant) { rows.accounts[Key(tenant: tenant, id: account.id)] = account }
             forEachTransfer(of: tenant, in: machine) { transfer in
-                rows.transfers.append((tenant, transfer, status(of: transfer, tenant: tenant, machine)))
+                rows.transfers[Key(tenant: tenant, id: transfer.id)] = (transfer, status(of: transfer, tenant: tenant, machine))
             }
         }
         return rows
@@ -192,16 +152,5 @@ final class PartitionProjection: @unchecked Sendable {
 
     private static func deadline(of transfer: Transfer, tenant: TenantID) -> Deadline {
         Deadline(due: transfer.timestamp + UInt64(transfer.timeoutSeconds) * 1_000_000_000, key: Key(tenant: tenant, id: transfer.id))
-    }
-
-    private func connected() throws -> any ProjectionStore {
-        if let store { return store }
-        let store = try makeStore(partition)
-        self.store = store
-        return store
-    }
-
-    private func publish(_ position: UInt64) {
-        published.store(position + 1, ordering: .relaxed)
     }
 }
