@@ -23,6 +23,4 @@ public struct ProjectionRows: Sendable {
     public var transfers: [(tenant: TenantID, transfer: Transfer, pendingStatus: PendingStatus?)] = []
 
     public init() {}
-
-    public var isEmpty: Bool { accounts.isEmpty && transfers.isEmpty }
 }

@@ -81,54 +81,5 @@ public protocol CheckpointOutput {
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError)
 }
 
-/// A checkpoint held whole in memory, its checksum already checked when it was loaded (a
-/// backend that reads a checkpoint in one piece, such as a database row).
-public struct BufferedCheckpointInput: CheckpointInput {
-    public let op: UInt64
-    public let path: String
-    let snapshot: [UInt8]
-    var consumed = 0
-    public var length: UInt64 { UInt64(snapshot.count) }
-
-    public init(checkpoint: Checkpoint, path: String) {
-        op = checkpoint.op
-        self.path = path
-        snapshot = checkpoint.snapshot
-    }
-
-    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(StorageError) {
-        guard buffer.count <= snapshot.count - consumed else {
-            throw StorageError(.corruption, "snapshot ends at \(snapshot.count) bytes; more were expected", path: path, offset: UInt64(consumed))
-        }
-        snapshot.withUnsafeBytes { raw in
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[consumed..<consumed + buffer.count]))
-        }
-        consumed += buffer.count
-    }
-
-    public mutating func verifyRest() throws(StorageError) {
-        consumed = snapshot.count
-    }
-
-    public func finish() throws(StorageError) {
-        guard consumed == snapshot.count else {
-            throw StorageError(.corruption, "snapshot has \(snapshot.count - consumed) bytes after its end", path: path, offset: UInt64(consumed))
-        }
-    }
-}
-
-/// Collects a checkpoint's snapshot in memory, for a backend that stores it in one piece.
-public struct BufferedCheckpointOutput: CheckpointOutput {
-    public private(set) var bytes: [UInt8] = []
-
-    public init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
-    }
-
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
-        self.bytes.append(contentsOf: bytes)
-    }
-}
-
 extension CheckpointStreamReader: CheckpointInput {}
 extension CheckpointStreamWriter: CheckpointOutput {}

@@ -43,8 +43,9 @@ public protocol Journal: AnyObject {
     @discardableResult
     func removeSegments(before op: UInt64) throws(StorageError) -> Int
 
-    /// Calls `visit` with each durable record after `op`, in op order: for replicas tailing
-    /// the log and for `settle verify`. Recovery at startup uses the backend's open function.
+    /// Calls `visit` with each durable record after `op`, in op order: for `settle verify`.
+    /// Recovery at startup uses the backend's open function; replicas read through
+    /// `PartitionReader`, which needs no lease.
     func replay(after op: UInt64, _ visit: (JournalRecord) -> Void) throws(StorageError)
 
     /// Releases the files or connections. Does not sync: call `sync()` first to keep
