@@ -3,6 +3,7 @@ import Testing
 import SettleCore
 import SettleEngine
 import SettleStorage
+import Synchronization
 
 @Suite("Engine durability")
 struct EngineDurabilityTests {
@@ -82,12 +83,19 @@ struct EngineDurabilityTests {
     @Test func expiryIsJournaledWithoutAnyWrite() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let engine = try Engine.open(EngineConfiguration(directory: directory, partitionCount: 1))
+        // The engine's wall clock stands still until the test moves it, so the hold cannot expire
+        // before it is seen pending however slowly this machine runs.
+        let start = Clocks.wallNanoseconds()
+        let advanced = Atomic<UInt64>(0)
+        var configuration = EngineConfiguration(directory: directory, partitionCount: 1)
+        configuration.wallClock = { start + advanced.load(ordering: .relaxed) }
+        let engine = try Engine.open(configuration)
         _ = try await engine.submit(.createAccounts(tenant, accounts(1...2)))
         let hold = try await engine.submit(.createTransfers(tenant, [transfer(1, amount: 50, flags: .pending, timeout: 1)]))
         #expect(hold.transferResults == [.ok])
         #expect(try await engine.account(1, of: tenant)?.debitsPending == 50)
-        // No write arrives; the engine must journal an expiry step by itself after ~1 s.
+        advanced.store(2_000_000_000, ordering: .relaxed)
+        // No write arrives; the engine must journal an expiry step by itself.
         var released = false
         for _ in 0..<60 where !released {
             try await Task.sleep(nanoseconds: 100_000_000)

@@ -15,10 +15,12 @@ import Testing
 struct ProjectionTests {
     let tenant = TenantID(7)
 
-    /// The writer's clock, which the test moves forward to make pending transfers expire.
+    /// The writer's clock: it stands still until the test moves it, so a pending transfer expires
+    /// when the test says and not when a slow machine happens to reach its deadline.
     final class TestClock: Sendable {
+        let start = Clocks.wallNanoseconds()
         let offset = Atomic<UInt64>(0)
-        func now() -> UInt64 { Clocks.wallNanoseconds() + offset.load(ordering: .relaxed) }
+        func now() -> UInt64 { start + offset.load(ordering: .relaxed) }
     }
 
     func writer(_ settings: PostgresSettings, clock: TestClock) throws -> (Engine, PostgresCluster) {
