@@ -113,7 +113,7 @@ struct ExactlyOnceTests {
         // The client starts writing while no server listens; the server comes up 300 ms later.
         let port = try freeLoopbackPort()
         var configuration = SettleClient.Configuration(port: port, apiKey: tenant.key)
-        configuration.attempts = 60
+        configuration.attempts = 300  // up to ~30 s: a loaded machine may start the server slowly
         configuration.backoff = .milliseconds(20)
         configuration.backoffMax = .milliseconds(100)
         let (done, finish) = AsyncStream<Void>.makeStream()

@@ -1,17 +1,21 @@
 import Foundation
 import SettleCore
+import SettleEngine
 import SettleMoney
 import SettlePayments
+import Synchronization
 import Testing
 
 /// Every step of an intent's life, on a real engine, with the ledger's balances checked after.
 @Suite struct LifecycleTests {
     let eur = Currency(code: "EUR")!
 
-    func withPayments(_ body: (Payments, EngineLedger) async throws -> Void) async throws {
-        let ledger = try EngineLedger()
+    /// `clock` is both the engine's and the payments' wall clock.
+    func withPayments(clock: @escaping @Sendable () -> UInt64 = { Clocks.wallNanoseconds() },
+                      _ body: (Payments, EngineLedger) async throws -> Void) async throws {
+        let ledger = try EngineLedger(wallClock: clock)
         defer { ledger.close() }
-        let payments = Payments(ledger: ledger, clock: { UInt64(Date().timeIntervalSince1970 * 1e9) })
+        let payments = Payments(ledger: ledger, clock: clock)
         try await payments.createChart([eur])
         try await body(payments, ledger)
         #expect(try await ledger.auditViolations() == [])
@@ -96,12 +100,18 @@ import Testing
     }
 
     @Test func anExpiredAuthorizationReleasesTheHold() async throws {
-        try await withPayments { payments, ledger in
+        // The clock stands still until both are authorized and one is partly captured, so a
+        // slow machine cannot let them expire early; then it jumps past their expiry.
+        let start = Clocks.wallNanoseconds()
+        let advanced = Atomic<UInt64>(0)
+        try await withPayments(clock: { start + advanced.load(ordering: .relaxed) }) { payments, ledger in
             _ = try await payments.run(.authorize(intent: 4, currency: eur, amount: 5_000, expiresInSeconds: 1, reference: nil))
             _ = try await payments.run(.authorize(intent: 5, currency: eur, amount: 5_000, expiresInSeconds: 1, reference: nil))
             _ = try await payments.run(.capture(intent: 5, key: .sequence(1), amount: 2_000, fee: 0, final: false))
+            advanced.store(3_000_000_000, ordering: .relaxed)
             // The re-held remainder of intent 5 keeps the original expiry rounded up to whole
-            // seconds, so it may expire up to a second after intent 4: wait for both.
+            // seconds, so it may be due up to a second after intent 4; 3 s is past both. The
+            // engine expires them on its own thread: wait until both show.
             var waited = 0
             while waited < 100 {
                 let (four, five) = (try await payments.intent(4).status, try await payments.intent(5).status)

@@ -61,7 +61,7 @@ struct PostgresJournalTests {
 
     @Test func aNodeThatLostItsLeaseCannotAppend() throws {
         let settings = try TestDatabase.migratedSettings()
-        let nodeA = try LeaseManager(settings: settings, owner: "node-a", leaseMilliseconds: 300)
+        let nodeA = try LeaseManager(settings: settings, owner: "node-a", leaseMilliseconds: 60_000)
         let nodeB = try LeaseManager(settings: settings, owner: "node-b")
         defer { nodeA.close(); nodeB.close() }
         let leaseA = try #require(try nodeA.acquire(partition: 5))
@@ -72,7 +72,9 @@ struct PostgresJournalTests {
         try journalA.sync()
         try appendRecords(journalA, count: 2)  // ops 3 and 4, buffered while the lease runs out
 
-        Thread.sleep(forTimeInterval: 0.4)
+        // Expired on PostgreSQL's clock, not by a short lease and a sleep: a slow machine could
+        // let such a lease run out before node B's first attempt above.
+        try TestDatabase.expireLease(settings, partition: 5)
         let leaseB = try #require(try nodeB.acquire(partition: 5))
         #expect(leaseB.epoch == 2)
         #expect(try nodeA.renew(leaseA) == nil)

@@ -10,10 +10,12 @@ final class EngineLedger: PaymentsLedger {
     let tenant: TenantID
     let directory: String
 
-    init(tenant: TenantID = TenantID(7)) throws {
+    init(tenant: TenantID = TenantID(7), wallClock: @escaping @Sendable () -> UInt64 = { Clocks.wallNanoseconds() }) throws {
         directory = NSTemporaryDirectory() + "settle-payments-\(UInt64.random(in: 0...UInt64.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        engine = try Engine.open(EngineConfiguration(directory: directory, partitionCount: 2))
+        var configuration = EngineConfiguration(directory: directory, partitionCount: 2)
+        configuration.wallClock = wallClock
+        engine = try Engine.open(configuration)
         self.tenant = tenant
     }
 
