@@ -180,12 +180,15 @@ public struct ReplicaLag: Sendable {
     public var seconds: Double
     /// Failed reads of the storage so far.
     public var readFailures: Int
+    /// Times the partition looked at storage for new records.
+    public var polls: Int
 
     init(snapshot: PartitionMetrics.Snapshot, now: UInt64) {
         appliedOp = snapshot.appliedOp
         ops = snapshot.newestOp - snapshot.appliedOp
         seconds = Double(now - min(now, snapshot.caughtUpAt)) / 1e9
         readFailures = snapshot.readFailures
+        polls = snapshot.polls
     }
 }
 

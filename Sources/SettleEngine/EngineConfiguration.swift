@@ -42,8 +42,13 @@ public struct EngineConfiguration: Sendable {
     /// How long a read that names a commit position (`minOp`) waits for this node to apply
     /// it before it fails with `.unavailable`.
     public var readWaitNanoseconds: UInt64 = 2_000_000_000
-    /// How often a replica asks its storage for new records.
+    /// How often a replica asks its storage for new records while the writer is writing.
     public var replicaPollNanoseconds: UInt64 = 5_000_000
+    /// The longest a quiet replica waits between polls: each poll that finds nothing doubles the
+    /// wait up to this, and one that finds records sets it back to `replicaPollNanoseconds`. An
+    /// idle replica then costs its storage a few queries a second per partition instead of 200;
+    /// a read that names an op not applied yet still polls at once.
+    public var replicaIdlePollNanoseconds: UInt64 = 100_000_000
 
     /// The wall-clock `Date` of a monotonic instant (for waits on condition variables).
     func date(monotonic instant: UInt64) -> Date {

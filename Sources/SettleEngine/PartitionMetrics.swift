@@ -20,6 +20,7 @@ final class PartitionMetrics: @unchecked Sendable {
         var newestOp: UInt64 = 0
         var caughtUpAt: UInt64 = 0
         var readFailures = 0
+        var polls = 0
     }
 
     private let lock = NSLock()
@@ -47,5 +48,6 @@ final class PartitionMetrics: @unchecked Sendable {
         }
     }
     func recordReadFailure() { lock.withLock { values.readFailures += 1 } }
+    func recordPoll() { lock.withLock { values.polls += 1 } }
     var snapshot: Snapshot { lock.withLock { values } }
 }

@@ -7,8 +7,9 @@ import SettleStorage
 /// the records the writer commits to the shared storage, in op order, between reads. It never
 /// writes: a write is refused with `.readOnly`.
 ///
-/// The loop polls the storage every `replicaPollNanoseconds` (and at once when a read names an
-/// op not applied yet) and applies what it finds, at
+/// The loop polls the storage every `replicaPollNanoseconds` while records keep coming, backing
+/// off to `replicaIdlePollNanoseconds` while none do, and at once when a read names an op not
+/// applied yet. It applies what it finds, at
 /// most `catchUpNanosecondsMax` at a time so reads are not starved while it catches up. Reads
 /// run against the state as of the newest applied op; one that names a newer op is parked
 /// until it is applied (`ParkedReads`).
@@ -58,6 +59,7 @@ final class ReplicaPartition: PartitionWorker, @unchecked Sendable {
     func run() {
         observer?.loaded(machine: state.machine, op: appliedOp, partition: index)
         var nextPoll: UInt64 = 0
+        var schedule = PollSchedule(busy: configuration.replicaPollNanoseconds, idle: configuration.replicaIdlePollNanoseconds)
         while failure == nil {
             let wake = configuration.date(monotonic: min(nextPoll, parked.nextDeadline ?? .max))
             let requests = queue.takeAll(until: wake)
@@ -72,14 +74,15 @@ final class ReplicaPartition: PartitionWorker, @unchecked Sendable {
                 }
             }
             // A read waiting for an op not applied yet looks at storage at once.
-            if configuration.monotonicClock() >= nextPoll || reads.contains(where: { $0.minOp > appliedOp }) {
-                catchUp()
-                nextPoll = configuration.monotonicClock() + configuration.replicaPollNanoseconds
-            }
+            let polled = configuration.monotonicClock() >= nextPoll || reads.contains(where: { $0.minOp > appliedOp })
+            let applied = polled && catchUp()
             if let failure {
                 for read in reads { read.fail(failure) }
             } else {
                 parked.run(reads, appliedOp: appliedOp, now: configuration.monotonicClock(), state: state)
+            }
+            if polled {
+                nextPoll = configuration.monotonicClock() + schedule.next(applied: applied, readsWaiting: !parked.isEmpty)
             }
         }
         failQueued(failure, parked: &parked)
@@ -87,26 +90,29 @@ final class ReplicaPartition: PartitionWorker, @unchecked Sendable {
     }
 
     /// Applies what storage committed after `appliedOp`, page by page, for at most
-    /// `catchUpNanosecondsMax`.
-    private func catchUp() {
+    /// `catchUpNanosecondsMax`; true when it applied anything.
+    private func catchUp() -> Bool {
+        metrics.recordPoll()
         let start = configuration.monotonicClock()
-        while failure == nil {
+        let before = appliedOp
+        polling: while failure == nil {
             let asked = configuration.monotonicClock()
             let page: JournalPage
             do {
                 page = try reader.read(after: appliedOp, limit: Self.pageRows)
             } catch {
-                guard readFailed(error) else { return }
+                guard readFailed(error) else { break polling }
                 continue
             }
             for record in page.records {
-                guard apply(record) else { return }
+                guard apply(record) else { break polling }
             }
             let caughtUp = page.records.count < Self.pageRows
             metrics.recordApplied(appliedOp, newest: page.newestOp, caughtUpAt: caughtUp ? asked : nil)
             observer?.pageApplied(machine: state.machine, op: appliedOp, partition: index)
-            if caughtUp || configuration.monotonicClock() - start > Self.catchUpNanosecondsMax { return }
+            if caughtUp || configuration.monotonicClock() - start > Self.catchUpNanosecondsMax { break polling }
         }
+        return appliedOp != before
     }
 
     private func apply(_ record: JournalRecord) -> Bool {
@@ -168,6 +174,26 @@ final class ReplicaPartition: PartitionWorker, @unchecked Sendable {
         logger.critical("replica partition stopped", metadata: ["error": "\(error)"])
         failure = error
         metrics.recordStop()
+    }
+}
+
+/// How long a replica waits before its next poll: `busy` while records keep coming or a read
+/// waits for one, doubling up to `idle` while polls find nothing.
+struct PollSchedule {
+    let busy: UInt64
+    let idle: UInt64
+    private(set) var interval: UInt64
+
+    init(busy: UInt64, idle: UInt64) {
+        self.busy = max(busy, 1)
+        self.idle = max(idle, self.busy)
+        interval = self.busy
+    }
+
+    /// The wait after a poll that `applied` records or not, with reads parked or not.
+    mutating func next(applied: Bool, readsWaiting: Bool) -> UInt64 {
+        interval = applied || readsWaiting ? busy : min(interval * 2, idle)
+        return interval
     }
 }
 

@@ -42,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --postgres: lease length in milliseconds; renewed every third of it.") var leaseMs: Int64 = 3_000
     @Flag(help: "With --postgres: a read replica; never writes, follows the journal, serves reads.") var replica = false
     @Option(help: "With --replica: how long a read passing min_op waits for it, in milliseconds.") var readWaitMs: UInt64 = 2_000
+    @Option(help: "With --replica: the longest wait between polls of the journal while nothing new comes, in milliseconds (5 while records come).")
+    var idlePollMs: UInt64 = 100
     @Flag(help: "With --replica: keep the SQL projection (settle_accounts, settle_transfers) current.") var project = false
 
     func run() async throws {
@@ -51,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         var engine = EngineConfiguration(directory: data)
         if let partitions { engine.partitionCount = partitions }
         engine.readWaitNanoseconds = readWaitMs * 1_000_000
+        engine.replicaIdlePollNanoseconds = idlePollMs * 1_000_000
         engine.logger = logger
         var configuration = ServerConfiguration(engine: engine)
         configuration.host = host

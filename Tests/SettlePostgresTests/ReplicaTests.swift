@@ -24,9 +24,11 @@ struct ReplicaTests {
         return (try Engine.open(configuration), cluster)
     }
 
-    func replica(_ settings: PostgresSettings, pollMilliseconds: UInt64 = 5, readWaitMilliseconds: UInt64 = 2_000) throws -> Engine {
+    func replica(_ settings: PostgresSettings, pollMilliseconds: UInt64 = 5, idlePollMilliseconds: UInt64 = 100,
+                 readWaitMilliseconds: UInt64 = 2_000) throws -> Engine {
         var configuration = EngineConfiguration(directory: "/nonexistent/unused")
         configuration.replicaPollNanoseconds = pollMilliseconds * 1_000_000
+        configuration.replicaIdlePollNanoseconds = idlePollMilliseconds * 1_000_000
         configuration.readWaitNanoseconds = readWaitMilliseconds * 1_000_000
         return try Engine.openReplica(configuration, storage: PostgresReplicaStorage(settings: settings))
     }
@@ -60,6 +62,29 @@ struct ReplicaTests {
         let lag = try #require(replica.metrics[engine.partitionIndex(for: tenant)].replica)
         #expect(lag.appliedOp >= last.op)
         #expect(engine.metrics.allSatisfy { $0.replica == nil })
+    }
+
+    @Test func anIdleReplicaBacksOffItsPollsAndAReadAtANewOpStillSeesIt() async throws {
+        let settings = try TestDatabase.migratedSettings()
+        let (engine, cluster) = try writer(settings)
+        defer { engine.shutdown(); cluster.close() }
+        let created = try await engine.submit(.createAccounts(tenant, (1...4).map { Account(id: UInt128($0), ledger: 1, code: 1) }))
+        let replica = try replica(settings, pollMilliseconds: 1, idlePollMilliseconds: 60_000)
+        defer { replica.shutdown() }
+        #expect(try await replica.read(tenant: tenant, atLeast: created.op) { $0.counts(tenant: tenant).accounts } == 4)
+
+        // Polling every 1 ms would be about 1,000 polls a partition in this second; backing off
+        // from 1 ms by doubling makes at most 11 (1 + 2 + … + 512 ms). A slower machine polls
+        // less, never more.
+        func polls() -> [Int] { replica.metrics.map { $0.replica?.polls ?? 0 } }
+        let before = polls()
+        try await Task.sleep(for: .seconds(1))
+        let idle = zip(polls(), before).map { $0 - $1 }
+        #expect(idle.allSatisfy { $0 <= 12 }, "polls per partition in an idle second: \(idle)")
+
+        // A read that names the op of a new write polls at once rather than at the next idle poll.
+        let reply = try await engine.submit(.createTransfers(tenant, transfers(batch: 1)))
+        #expect(try await replica.read(tenant: tenant, atLeast: reply.op) { $0.lookupTransfers(tenant: tenant, ids: [11]).count } == 1)
     }
 
     @Test func aReplicaRefusesWritesAndFailsAReadWhoseOpNeverComes() async throws {

@@ -74,6 +74,7 @@ public final class APIMetrics: Sendable {
                 replicaGauge("lag", "ops", "Committed ops not applied yet, as of the last look at storage.").set(Double(lag.ops))
                 replicaGauge("lag", "seconds", "Seconds since the replica last had applied everything committed.").set(lag.seconds)
                 replicaGauge("read_failures", "total", "Failed reads of the shared journal (retried).").set(Double(lag.readFailures))
+                replicaGauge("polls", "total", "Looks at the shared journal for new records.").set(Double(lag.polls))
             }
         }
         let memory = ProcessMemory.read()
