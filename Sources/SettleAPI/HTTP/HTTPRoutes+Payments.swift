@@ -28,7 +28,7 @@ extension HTTPRoutes {
         route(router, .get, "/v1/payment_intents") { request, _, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let (status, after, limit) = try listParameters(request)
-            let page = try await payments(api, principal) { (payments) throws(PaymentError) in
+            let page = try await payments(api, principal, minOp: try minOp(request)) { (payments) throws(PaymentError) in
                 try await payments.intents(status: status, after: after, limit: limit)
             }
             return Self.json(IntentPage(intents: page.intents.map(IntentJSON.init), next: page.next.map { String($0) }))
@@ -36,7 +36,7 @@ extension HTTPRoutes {
         route(router, .get, "/v1/payment_intents/{id}") { request, context, api throws(APIError) in
             let principal = try api.authorize(bearer: bearer(request), .read)
             let id = try pathID(context, "id")
-            let intent = try await payments(api, principal) { (payments) throws(PaymentError) in try await payments.intent(id) }
+            let intent = try await payments(api, principal, minOp: try minOp(request)) { (payments) throws(PaymentError) in try await payments.intent(id) }
             return Self.json(IntentJSON(intent))
         }
         for (path, type) in [("capture", "capture"), ("cancel", "cancel"), ("refunds", "refund"), ("disputes", "open_dispute")] {
@@ -89,9 +89,12 @@ extension HTTPRoutes {
         return Self.json(StepResponse(step: StepJSON(outcome), intent: IntentJSON(intent)), status: created && outcome.applied ? .created : .ok)
     }
 
-    private func payments<T: Sendable>(_ api: LedgerAPI, _ principal: Principal,
+    /// `minOp`: the commit position the reads must see (reads only; a write goes to the writer,
+    /// which has every op).
+    private func payments<T: Sendable>(_ api: LedgerAPI, _ principal: Principal, minOp: UInt64 = 0,
                                        _ body: (Payments) async throws(PaymentError) -> T) async throws(APIError) -> T {
-        let payments = Payments(ledger: TenantLedger(api: api, principal: principal), clock: { Clocks.wallNanoseconds() })
+        let ledger = TenantLedger(api: api, principal: principal, minOp: minOp)
+        let payments = Payments(ledger: ledger, clock: { Clocks.wallNanoseconds() })
         do throws(PaymentError) {
             return try await body(payments)
         } catch {

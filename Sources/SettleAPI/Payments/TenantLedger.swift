@@ -7,6 +7,9 @@ import SettlePayments
 struct TenantLedger: PaymentsLedger {
     let api: LedgerAPI
     let principal: Principal
+    /// The commit position every read must see (the request's `min_op`): read-your-writes for
+    /// payments read on a replica.
+    var minOp: UInt64 = 0
 
     func createAccounts(_ accounts: [Account]) async throws -> [CreateAccountResult] {
         let reply = try await api.createAccounts(principal, accounts)
@@ -24,12 +27,12 @@ struct TenantLedger: PaymentsLedger {
         return LedgerWrite(results: results, op: reply.op)
     }
 
-    func lookupAccounts(_ ids: [UInt128]) async throws -> [Account] { try await api.lookupAccounts(principal, ids: ids) }
-    func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer] { try await api.lookupTransfers(principal, ids: ids) }
-    func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer] { try await api.accountTransfers(principal, filter) }
-    func accountTransfers(_ filters: [AccountFilter]) async throws -> [[Transfer]] { try await api.accountTransfers(principal, filters) }
-    func queryAccounts(_ filter: QueryFilter) async throws -> [Account] { try await api.queryAccounts(principal, filter) }
-    func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer] { try await api.queryTransfers(principal, filter) }
+    func lookupAccounts(_ ids: [UInt128]) async throws -> [Account] { try await api.lookupAccounts(principal, ids: ids, minOp: minOp) }
+    func lookupTransfers(_ ids: [UInt128]) async throws -> [Transfer] { try await api.lookupTransfers(principal, ids: ids, minOp: minOp) }
+    func accountTransfers(_ filter: AccountFilter) async throws -> [Transfer] { try await api.accountTransfers(principal, filter, minOp: minOp) }
+    func accountTransfers(_ filters: [AccountFilter]) async throws -> [[Transfer]] { try await api.accountTransfers(principal, filters, minOp: minOp) }
+    func queryAccounts(_ filter: QueryFilter) async throws -> [Account] { try await api.queryAccounts(principal, filter, minOp: minOp) }
+    func queryTransfers(_ filter: QueryFilter) async throws -> [Transfer] { try await api.queryTransfers(principal, filter, minOp: minOp) }
 }
 
 extension APIError {
