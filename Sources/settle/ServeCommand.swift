@@ -48,6 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
+        guard readWaitMs <= 3_600_000, idlePollMs <= 3_600_000 else {
+            throw ValidationError("--read-wait-ms and --idle-poll-ms take at most 3600000 (an hour)")
+        }
         var logger = Logger(label: "settle")
         logger.logLevel = level
         var engine = EngineConfiguration(directory: data)
