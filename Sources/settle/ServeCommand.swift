@@ -84,11 +84,10 @@ struct ServeCommand: AsyncParsableCommand {
             let membership = PostgresMembership(
                 settings: settings, address: address, partitions: engine.partitionCount, leaseMilliseconds: leaseMs,
                 observer: projection, logger: logger)
-            if replica {
-                configuration.replica = membership
-            } else {
-                configuration.cluster = membership
-            }
+            // Every node follows the installation as a replica while it does not write, so
+            // followers serve reads too; only a replica never tries to write.
+            configuration.replica = membership
+            if !replica { configuration.cluster = membership }
             logger.notice("listening", metadata: [
                 "http": "\(host):\(httpPort)", "grpc": "\(host):\(grpcPort)", "postgres": "\(settings)", "node": "\(address.name)",
                 "role": "\(replica ? (project ? "replica, projecting" : "replica") : "writer candidate")"])

@@ -9,7 +9,8 @@ extension HTTPRoutes {
             Self.json(["status": "live"])
         }
         router.get("/health/ready") { [state] _, _ in
-            state.isReady ? Self.json(["status": "ready"]) : Self.errorResponse(APIError(.unavailable, "recovering or draining"))
+            guard let role = state.readyRole else { return Self.errorResponse(APIError(.unavailable, "recovering or draining")) }
+            return Self.json(["status": "ready", "role": role])
         }
         router.get("/metrics") { [state] _, _ in
             let body = state.engine.map { state.metrics.render(engine: $0) } ?? []

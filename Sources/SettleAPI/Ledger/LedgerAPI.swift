@@ -34,8 +34,13 @@ public final class LedgerAPI: Sendable {
     }
 
     /// Resolves a bearer key to its principal, checks the role and spends one token of the
-    /// tenant's rate limit.
+    /// tenant's rate limit. A replica sends a write to the writer before it looks at the key:
+    /// the writer authenticates it, and a key created a moment ago may not have reached the
+    /// replica's directory yet.
     public func authorize(bearer: String?, _ access: Access) throws(APIError) -> Principal {
+        if case .write = access, engine.isReplica {
+            throw APIError(.notWriter, "this node is a read replica; writes go to the writer")
+        }
         guard let bearer, let principal = directory.authenticate(bearer) else {
             throw APIError(.unauthenticated, "a valid API key is required as a Bearer token")
         }

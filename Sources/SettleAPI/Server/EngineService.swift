@@ -6,42 +6,65 @@ import SettleStorage
 import ServiceLifecycle
 
 /// Recovers the engine, loads the directory, makes the server ready; on shutdown, after the
-/// listeners have stopped, drains and syncs the engine. In a cluster it first waits to lead
-/// (answering with redirects to the writer meanwhile), and steps down when the leadership is
-/// lost or a partition stops on a storage failure: the engine is closed and the node tries to
-/// lead again, recovering from storage, which holds the truth.
+/// listeners have stopped, drains and syncs the engine. In a cluster it first waits to lead,
+/// serving reads as a replica meanwhile (writes are redirected to the writer), and steps down
+/// when the leadership is lost or a partition stops on a storage failure: the engine is closed
+/// and the node tries to lead again, recovering from storage, which holds the truth.
 struct EngineService: Service {
     let configuration: ServerConfiguration
     let state: ServerState
 
     func run() async throws {
-        if let replica = configuration.replica {
-            try await follow(replica)
-            return
-        }
         guard let cluster = configuration.cluster else {
-            let engine = try await open(configuration.engine)
-            try await serve(engine) { _ in try? await gracefulShutdown() }
+            if let replica = configuration.replica {
+                try await follow(replica)
+            } else {
+                let engine = try await open(configuration.engine)
+                try await serve(engine) { _ in try? await gracefulShutdown() }
+            }
             return
         }
         while !Task.isShuttingDownGracefully {
-            let attempt: LeadAttempt
-            do {
-                attempt = try await cluster.tryToLead()
-            } catch {
-                configuration.logger.warning("cannot reach the cluster's storage", metadata: ["error": "\(error)"])
-                attempt = .following(nil)
-            }
-            guard case .leading(let storage) = attempt else {
-                if case .following(let writer) = attempt { state.follow(writer) }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
-                continue
-            }
+            guard let storage = try await awaitLeadership(cluster) else { return }
             let lost = try await lead(cluster, on: storage)
             await cluster.resign()
             guard lost else { return }
             state.follow(nil)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+        }
+    }
+
+    /// Tries to lead every `interval` until it does; the storage to write (nil on shutdown).
+    /// Meanwhile it serves reads as a replica when it has one and can open it, and otherwise
+    /// sends every request to the writer.
+    private func awaitLeadership(_ cluster: any ClusterMembership) async throws -> (any StorageBackend)? {
+        while !Task.isShuttingDownGracefully {
+            switch await attemptToLead(cluster) {
+            case .leading(let storage):
+                return storage
+            case .following(let writer):
+                if let replica = configuration.replica, let engine = await openReplica(replica) {
+                    state.writerMoved(to: writer)
+                    if let storage = try await serveReplica(engine, replica, leading: cluster) {
+                        state.beginRecovering()
+                        return storage
+                    }
+                    if !Task.isShuttingDownGracefully { state.beginRecovering() }
+                    continue
+                }
+                state.follow(writer)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster.interval) }
+            }
+        }
+        return nil
+    }
+
+    private func attemptToLead(_ cluster: any ClusterMembership) async -> LeadAttempt {
+        do {
+            return try await cluster.tryToLead()
+        } catch {
+            configuration.logger.warning("cannot reach the cluster's storage", metadata: ["error": "\(error)"])
+            return .following(nil)
         }
     }
 
@@ -75,52 +98,73 @@ struct EngineService: Service {
         }
     }
 
-    /// A read replica: opens the engine on the shared storage (retrying while that fails),
-    /// serves reads, and every `interval` looks up the writer (where writes are redirected)
-    /// and reloads the tenant directory. A partition that stopped reopens the whole replica.
+    /// A read replica: opens the engine on the shared storage (retrying while that fails) and
+    /// serves reads until shutdown. A partition that stopped reopens the whole replica.
     private func follow(_ replica: any ReplicaMembership) async throws {
         while !Task.isShuttingDownGracefully {
             state.writerMoved(to: await replica.writer())
-            let engine: Engine
-            do {
-                let engineConfiguration = configuration.engine
-                engine = try await withCheckedThrowingContinuation { continuation in
-                    DispatchQueue.global().async {
-                        continuation.resume(with: Result {
-                            try Engine.openReplica(engineConfiguration, storage: replica.storage, observer: replica.observer)
-                        })
-                    }
-                }
-            } catch {
-                configuration.logger.warning("cannot open the replica; retrying", metadata: ["error": "\(error)"])
+            guard let engine = await openReplica(replica) else {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: replica.interval) }
                 continue
             }
-            var stopped = false
-            try await serve(engine) { ledger in
-                var directoryOp: UInt64?  // unknown: the first round reloads
-                while !Task.isShuttingDownGracefully {
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: replica.interval) }
-                    if !engine.stoppedPartitions.isEmpty {
-                        configuration.logger.critical("a replica partition stopped; reopening", metadata: ["partitions": "\(engine.stoppedPartitions)"])
-                        stopped = true
-                        return
-                    }
-                    state.writerMoved(to: await replica.writer())
-                    // Tenants and keys live in partition 0: reload only when it moved on.
-                    let op = engine.metrics.first?.replica?.appliedOp
-                    guard op != directoryOp else { continue }
-                    do {
-                        try await ledger.directory.reload()
-                        directoryOp = op
-                    } catch {
-                        configuration.logger.warning("cannot reload the tenant directory", metadata: ["error": "\(error)"])
-                    }
+            _ = try await serveReplica(engine, replica, leading: nil)
+            if !Task.isShuttingDownGracefully { state.beginRecovering() }
+        }
+    }
+
+    private func openReplica(_ replica: any ReplicaMembership) async -> Engine? {
+        let engineConfiguration = configuration.engine
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result {
+                        try Engine.openReplica(engineConfiguration, storage: replica.storage, observer: replica.observer)
+                    })
                 }
             }
-            guard stopped else { return }
-            state.beginRecovering()
+        } catch {
+            configuration.logger.warning("cannot open the replica; retrying", metadata: ["error": "\(error)"])
+            return nil
         }
+    }
+
+    /// Serves reads on the replica `engine`; every `interval` it learns where writes go (from
+    /// `leading`'s attempt to lead when given, else from the replica) and reloads the tenant
+    /// directory when partition 0 moved on. Returns the storage to write once `leading` won
+    /// (the replica is stopped by then); nil when a partition stopped or on shutdown.
+    private func serveReplica(_ engine: Engine, _ replica: any ReplicaMembership, leading cluster: (any ClusterMembership)?) async throws -> (any StorageBackend)? {
+        var won: (any StorageBackend)?
+        try await serve(engine) { ledger in
+            var directoryOp: UInt64?  // unknown: the first round reloads
+            while !Task.isShuttingDownGracefully {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster?.interval ?? replica.interval) }
+                if !engine.stoppedPartitions.isEmpty {
+                    configuration.logger.critical("a replica partition stopped; reopening", metadata: ["partitions": "\(engine.stoppedPartitions)"])
+                    return
+                }
+                if let cluster {
+                    switch await attemptToLead(cluster) {
+                    case .leading(let storage):
+                        won = storage
+                        return
+                    case .following(let writer):
+                        state.writerMoved(to: writer)
+                    }
+                } else {
+                    state.writerMoved(to: await replica.writer())
+                }
+                // Tenants and keys live in partition 0: reload only when it moved on.
+                let op = engine.metrics.first?.replica?.appliedOp
+                guard op != directoryOp else { continue }
+                do {
+                    try await ledger.directory.reload()
+                    directoryOp = op
+                } catch {
+                    configuration.logger.warning("cannot reload the tenant directory", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        return won
     }
 
     private func serveWhileHealthy(on storage: any StorageBackend) async throws -> Bool {

@@ -12,6 +12,7 @@ public struct ServerConfiguration: Sendable {
     /// runs only while this node leads, on the storage the membership hands over.
     public var cluster: (any ClusterMembership)?
     /// Set for a read replica (`--replica`): the engine follows storage another node writes.
+    /// With `cluster` too, what the node follows, serving reads, while another node writes.
     public var replica: (any ReplicaMembership)?
     public var host = "127.0.0.1"
     /// 0 picks a free port (tests); `SettleServer.ports` tells which.

@@ -62,7 +62,14 @@ public final class ServerState: Sendable {
     /// Stops reporting ready, so load balancers move away before the listeners close.
     public func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    public var isReady: Bool { (try? ready()) != nil && !draining.load(ordering: .relaxed) }
+    public var isReady: Bool { readyRole != nil }
+
+    /// What the node serves while it is ready: `writer`, or `replica` (reads; writes are sent
+    /// to the writer). Nil while recovering, following without a replica, or draining.
+    public var readyRole: String? {
+        guard let ledger = try? ready(), !draining.load(ordering: .relaxed) else { return nil }
+        return ledger.engine.isReplica ? "replica" : "writer"
+    }
 
     public var engine: Engine? { try? ready().engine }
 

@@ -80,14 +80,17 @@ final class ClusterNodes: @unchecked Sendable {
         for index in nodes.indices { stop(index) }
     }
 
-    /// The node that writes now: the one whose /health/ready answers 200.
+    /// The node that writes now: the one whose /health/ready answers 200 with role `writer`
+    /// (the others serve reads as replicas meanwhile).
     func writer() async -> Int? {
         for node in nodes where node.process != nil {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(node.httpPort)/health/ready")
             request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok {
-                return node.index
-            }
+            guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok,
+                  let body = try? await response.body.collect(upTo: 1 << 16),
+                  let ready = try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as? [String: Any]
+            else { continue }
+            if ready["role"] as? String == "writer" { return node.index }
         }
         return nil
     }

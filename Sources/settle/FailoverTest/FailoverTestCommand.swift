@@ -51,7 +51,7 @@ struct FailoverTestCommand: AsyncParsableCommand {
             guard created.results.allSatisfy({ $0 == .ok }) else { throw failure("creating accounts answered \(created.results)") }
         }
         say("cluster of \(nodes) nodes and a projecting replica on \(schema); node \(first) writes; seed \(seed)")
-        try await checkReplicaRedirects(cluster, key: key)
+        try await checkRedirects(cluster, key: key)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
@@ -71,7 +71,7 @@ struct FailoverTestCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         say("workload done: \(workload.acknowledgedCount) batches acknowledged; \(workload.givenUpSummary)")
-        try await checkReplica(cluster, key: key, workload: workload)
+        try await checkReads(cluster, key: key, workload: workload)
 
         cluster.stopAll()
         try await checkProjection(url, tenant: tenant, workload: workload)
@@ -158,47 +158,58 @@ struct FailoverTestCommand: AsyncParsableCommand {
         return configuration
     }
 
-    /// A write sent to the replica is redirected to the writer.
-    private func checkReplicaRedirects(_ cluster: ClusterNodes, key: String) async throws {
+    /// A write sent to the replica, or to a node that does not write, is redirected to the
+    /// writer.
+    private func checkRedirects(_ cluster: ClusterNodes, key: String) async throws {
         let writer = try await cluster.awaitWriter()
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         defer { _ = http.shutdown() }
+        for (node, name) in [(cluster.replica, "the replica")] + cluster.nodes.filter({ $0.index != writer }).map({ ($0, "node \($0.index)") }) {
+            try await checkRedirect(from: node, name: name, to: cluster.nodes[writer], key: key, http: http)
+        }
+        say("the replica and the other nodes redirect writes to node \(writer)")
+    }
+
+    private func checkRedirect(from node: ClusterNodes.Node, name: String, to writer: ClusterNodes.Node, key: String, http: HTTPClient) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(cluster.replica.httpPort)/v1/transfers")
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(node.httpPort)/v1/transfers")
             request.method = .POST
             request.headers.add(name: "Authorization", value: "Bearer \(key)")
             request.body = .bytes(ByteBuffer(string: #"{"transfers": [{"id": "1", "debit_account_id": "1", "credit_account_id": "2", "amount": "1", "ledger": 1, "code": 1}]}"#))
             let response = try? await http.execute(request, timeout: .seconds(5))
             _ = try? await response?.body.collect(upTo: 1 << 20)
-            let expected = "http://127.0.0.1:\(cluster.nodes[writer].httpPort)/v1/transfers"
-            if let response, response.status == .temporaryRedirect, response.headers["Location"] == [expected] { break }
-            // 503 or 401 while the replica opens or has not yet loaded the new key.
+            let expected = "http://127.0.0.1:\(writer.httpPort)/v1/transfers"
+            if let response, response.status == .temporaryRedirect, response.headers["Location"] == [expected] { return }
+            // 503 while it opens or has not yet learned where the writer is.
             guard ContinuousClock.now < deadline else {
-                throw failure("the replica answered a write with \(response.map { "\($0.status) \($0.headers["Location"])" } ?? "no answer"), not 307 to \(expected)")
+                throw failure("\(name) answered a write with \(response.map { "\($0.status) \($0.headers["Location"])" } ?? "no answer"), not 307 to \(expected)")
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        say("the replica redirects writes to node \(writer)")
     }
 
-    /// Through the replica alone, reading at the newest acknowledged commit position: the same
-    /// checks as on the writer. And its lag is in /metrics.
-    private func checkReplica(_ cluster: ClusterNodes, key: String, workload: FailoverWorkload) async throws {
-        var configuration = SettleClient.Configuration(port: cluster.replica.grpcPort, apiKey: key)
-        configuration.attempts = 20
-        let (violations, summary) = try await SettleClient.withClient(configuration) { client in
-            client.readAtLeast(workload.highestAcknowledgedOp)
-            return try await workload.verify(through: client)
+    /// Through the replica alone, and through each node that does not write (they serve reads
+    /// as replicas), reading at the newest acknowledged commit position: the same checks as on
+    /// the writer. And the replica lag is in their /metrics.
+    private func checkReads(_ cluster: ClusterNodes, key: String, workload: FailoverWorkload) async throws {
+        let writer = try await cluster.awaitWriter()
+        for (node, name) in [(cluster.replica, "the replica")] + cluster.nodes.filter({ $0.index != writer }).map({ ($0, "node \($0.index) (following)") }) {
+            var configuration = SettleClient.Configuration(port: node.grpcPort, apiKey: key)
+            configuration.attempts = 20
+            let (violations, summary) = try await SettleClient.withClient(configuration) { client in
+                client.readAtLeast(workload.highestAcknowledgedOp)
+                return try await workload.verify(through: client)
+            }
+            guard violations.isEmpty else { throw failure("through \(name):\n" + violations.prefix(20).joined(separator: "\n")) }
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(node.httpPort)/metrics")
+            request.method = .GET
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let metrics = String(buffer: try await response.body.collect(upTo: 8 << 20))
+            let lag = metrics.split(separator: "\n").filter { $0.hasPrefix("settle_replica_lag_ops") }
+            guard !lag.isEmpty else { throw failure("\(name)'s /metrics has no settle_replica_lag_ops") }
+            say("\(name) at op \(workload.highestAcknowledgedOp): \(summary); \(lag.joined(separator: ", "))")
         }
-        guard violations.isEmpty else { throw failure("through the replica:\n" + violations.prefix(20).joined(separator: "\n")) }
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(cluster.replica.httpPort)/metrics")
-        request.method = .GET
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let metrics = String(buffer: try await response.body.collect(upTo: 8 << 20))
-        let lag = metrics.split(separator: "\n").filter { $0.hasPrefix("settle_replica_lag_ops") }
-        guard !lag.isEmpty else { throw failure("the replica's /metrics has no settle_replica_lag_ops") }
-        say("the replica at op \(workload.highestAcknowledgedOp): \(summary); \(lag.joined(separator: ", "))")
     }
 
     /// The SQL projection, once it has caught up with the journal: the same checks again,
