@@ -34,8 +34,15 @@ public final class CommitPipeline {
     /// Recovers partition `index` of the configured storage (newest checkpoint + journal).
     /// - Parameter backgroundCheckpoints: write checkpoints on a background thread (the
     ///   engine) or synchronously inside `commit` (deterministic, for the simulator).
-    public init(partition index: Int, configuration: EngineConfiguration, backgroundCheckpoints: Bool) throws(EngineError) {
-        let recovered = try Recovery.recover(partition: index, configuration: configuration)
+    public convenience init(partition index: Int, configuration: EngineConfiguration, backgroundCheckpoints: Bool) throws(EngineError) {
+        try self.init(partition: index, configuration: configuration, backgroundCheckpoints: backgroundCheckpoints, continuing: nil)
+    }
+
+    /// `continuing`: a replica's state of this partition and its op, replayed forward instead
+    /// of the newest checkpoint when the journal still holds what follows it.
+    init(partition index: Int, configuration: EngineConfiguration, backgroundCheckpoints: Bool,
+         continuing: (state: PartitionState, op: UInt64)?) throws(EngineError) {
+        let recovered = try Recovery.recover(partition: index, configuration: configuration, continuing: continuing)
         state = recovered.state
         journal = recovered.journal
         storage = recovered.storage

@@ -17,7 +17,13 @@ public final class Engine: Sendable {
 
     /// Opens (creating if needed) the data directory, recovers every partition and starts
     /// the writer threads. Throws when the directory cannot be recovered: never a silent skip.
-    public static func open(_ configuration: EngineConfiguration) throws(EngineError) -> Engine {
+    ///
+    /// `continuing`: the states a read replica of the same storage had applied when it
+    /// stopped (`ReplicaHandover`). Each partition then replays only the journal after its
+    /// state's op instead of loading the newest checkpoint first, so a follower that wins
+    /// the leases writes within a replay of the tail; a partition whose journal no longer
+    /// holds the records right after that op recovers from its checkpoint as usual.
+    public static func open(_ configuration: EngineConfiguration, continuing handover: ReplicaHandover? = nil) throws(EngineError) -> Engine {
         var configuration = configuration
         let storage = configuration.storageBackend
         do {
@@ -29,8 +35,10 @@ public final class Engine: Sendable {
         }
         var partitions: [Partition] = []
         var reports: [RecoveryReport] = []
+        let states = handover?.states.count == configuration.partitionCount ? handover?.states : nil
         for index in 0..<configuration.partitionCount {
-            let pipeline = try CommitPipeline(partition: index, configuration: configuration, backgroundCheckpoints: true)
+            let pipeline = try CommitPipeline(
+                partition: index, configuration: configuration, backgroundCheckpoints: true, continuing: states?[index])
             reports.append(pipeline.recovery)
             partitions.append(Partition(index: index, pipeline: pipeline, configuration: configuration))
         }
@@ -149,6 +157,19 @@ public final class Engine: Sendable {
         for partition in partitions { partition.stop() }
     }
 
+    /// A read replica's applied state, for `open(_:continuing:)`: stops the replica first.
+    /// Nil for a writer, or when a partition had stopped on a failure.
+    public func stopAndHandOver() -> ReplicaHandover? {
+        shutdown()
+        guard isReplica else { return nil }
+        var states: [(state: PartitionState, op: UInt64)] = []
+        for partition in partitions {
+            guard let replica = partition as? ReplicaPartition, let stopped = replica.stoppedState() else { return nil }
+            states.append(stopped)
+        }
+        return ReplicaHandover(states: states)
+    }
+
     /// Partitions stopped by a storage failure (a failed sync, a lost lease): they answer
     /// nothing until the engine is reopened, which recovers them from what storage holds.
     public var stoppedPartitions: [Int] {
@@ -167,6 +188,14 @@ public final class Engine: Sendable {
                                  replica: isReplica ? ReplicaLag(snapshot: m, now: configuration.monotonicClock()) : nil)
         }
     }
+}
+
+/// What a stopped read replica had applied, per partition, for the writer that takes over on
+/// the same storage (`Engine.open(_:continuing:)`). Used once: the writer owns the states.
+public struct ReplicaHandover: @unchecked Sendable {
+    let states: [(state: PartitionState, op: UInt64)]
+    /// The op each partition's state includes.
+    public var ops: [UInt64] { states.map(\.op) }
 }
 
 /// How far a replica's partition is behind the writer.

@@ -1,11 +1,13 @@
 import Foundation
+import Logging
 import SettleCore
 import SettleStorage
 
 /// What recovery found and did for one partition.
 public struct RecoveryReport: Sendable {
     public var partition: Int
-    /// The op of the checkpoint loaded (0 when the partition started from an empty state).
+    /// The op of the checkpoint loaded (0 when the partition started from an empty state),
+    /// or of the replica's state it continued from.
     public var checkpointOp: UInt64
     /// Journal records applied after the checkpoint.
     public var replayedOps: Int
@@ -17,6 +19,8 @@ public struct RecoveryReport: Sendable {
     /// Time spent loading the checkpoint, and in total.
     public var checkpointSeconds: Double
     public var seconds: Double
+    /// Started from a stopped replica's state (`Engine.open(_:continuing:)`), not a checkpoint.
+    public var continuedFromReplica = false
 }
 
 /// A partition rebuilt from its newest checkpoint and the journal after it.
@@ -30,7 +34,27 @@ struct RecoveredPartition {
 }
 
 enum Recovery {
-    static func recover(partition index: Int, configuration: EngineConfiguration) throws(EngineError) -> RecoveredPartition {
+    /// Rebuilds partition `index`: from `continuing` (a replica's state and op) and the
+    /// journal after it when the journal still holds every record after that op; otherwise
+    /// (or when that fails) from the newest checkpoint and the journal after it.
+    static func recover(
+        partition index: Int, configuration: EngineConfiguration, continuing: (state: PartitionState, op: UInt64)? = nil
+    ) throws(EngineError) -> RecoveredPartition {
+        if let continuing {
+            do {
+                return try recover(partition: index, configuration: configuration, from: continuing)
+            } catch {
+                // The state may be half replayed: it is dropped, and recovery starts afresh.
+                configuration.logger.notice("cannot continue from the replica's state; recovering from the checkpoint", metadata: [
+                    "partition": "\(index)", "replica_op": "\(continuing.op)", "error": "\(error)"])
+            }
+        }
+        return try recover(partition: index, configuration: configuration, from: nil)
+    }
+
+    private static func recover(
+        partition index: Int, configuration: EngineConfiguration, from continuing: (state: PartitionState, op: UInt64)?
+    ) throws(EngineError) -> RecoveredPartition {
         let start = configuration.monotonicClock()
         let backend = configuration.storageBackend
         let partition = UInt32(index)
@@ -39,7 +63,8 @@ enum Recovery {
         do {
             let storage = try backend.open(partition: partition)
             opened = storage
-            let (state, checkpointOp) = try loadCheckpoint(try storage.openNewestCheckpoint(), configuration: configuration)
+            let (state, checkpointOp) = try continuing.map { ($0.state, $0.op) }
+                ?? loadCheckpoint(try storage.openNewestCheckpoint(), configuration: configuration)
             let loaded = configuration.monotonicClock()
             var replayError: (any Error)?
             var replayed = 0
@@ -60,7 +85,8 @@ enum Recovery {
                 partition: index, checkpointOp: checkpointOp, replayedOps: replayed, lastOp: max(journal.lastOp, checkpointOp),
                 tornBytesDropped: repair.tornBytesDropped, tornTailLocation: repair.tornTailLocation,
                 checkpointSeconds: Double(loaded - start) / 1e9,
-                seconds: Double(configuration.monotonicClock() - start) / 1e9
+                seconds: Double(configuration.monotonicClock() - start) / 1e9,
+                continuedFromReplica: continuing != nil
             )
             return RecoveredPartition(state: state, journal: journal, storage: storage, report: report)
         } catch let error as EngineError {

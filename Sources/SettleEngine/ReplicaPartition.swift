@@ -56,6 +56,12 @@ final class ReplicaPartition: PartitionWorker, @unchecked Sendable {
         reader.close()
     }
 
+    /// The state as of `appliedOp`, once the loop has returned, unless the partition stopped
+    /// on a failure. Called after `stop()`, so no thread touches the state any more.
+    func stoppedState() -> (state: PartitionState, op: UInt64)? {
+        failure == nil ? (state, appliedOp) : nil
+    }
+
     func run() {
         observer?.loaded(machine: state.machine, op: appliedOp, partition: index)
         var nextPoll: UInt64 = 0

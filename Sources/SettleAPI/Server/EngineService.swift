@@ -25,8 +25,8 @@ struct EngineService: Service {
             return
         }
         while !Task.isShuttingDownGracefully {
-            guard let storage = try await awaitLeadership(cluster) else { return }
-            let lost = try await lead(cluster, on: storage)
+            guard let (storage, handover) = try await awaitLeadership(cluster) else { return }
+            let lost = try await lead(cluster, on: storage, continuing: handover)
             await cluster.resign()
             guard lost else { return }
             state.follow(nil)
@@ -34,20 +34,23 @@ struct EngineService: Service {
         }
     }
 
-    /// Tries to lead every `interval` until it does; the storage to write (nil on shutdown).
-    /// Meanwhile it serves reads as a replica when it has one and can open it, and otherwise
-    /// sends every request to the writer.
-    private func awaitLeadership(_ cluster: any ClusterMembership) async throws -> (any StorageBackend)? {
+    /// Tries to lead every `interval` until it does; the storage to write, and what the
+    /// replica it served meanwhile had applied (nil on shutdown). Meanwhile it serves reads as
+    /// a replica when it has one and can open it, and otherwise sends every request to the
+    /// writer.
+    private func awaitLeadership(_ cluster: any ClusterMembership) async throws -> (any StorageBackend, ReplicaHandover?)? {
         while !Task.isShuttingDownGracefully {
             switch await attemptToLead(cluster) {
             case .leading(let storage):
-                return storage
+                return (storage, nil)
             case .following(let writer):
                 if let replica = configuration.replica, let engine = await openReplica(replica) {
                     state.writerMoved(to: writer)
                     if let storage = try await serveReplica(engine, replica, leading: cluster) {
                         state.beginRecovering()
-                        return storage
+                        // Stopped by now: its states go to the writer, which replays only what
+                        // the replica had not applied yet.
+                        return (storage, engine.stopAndHandOver())
                     }
                     if !Task.isShuttingDownGracefully { state.beginRecovering() }
                     continue
@@ -71,10 +74,10 @@ struct EngineService: Service {
     /// Serves as the writer, renewing the leadership beside it from the moment it was won
     /// (recovery may take longer than a lease). True when the leadership was lost, recovery
     /// failed or a partition stopped on a storage failure; false on graceful shutdown.
-    private func lead(_ cluster: any ClusterMembership, on storage: any StorageBackend) async throws -> Bool {
+    private func lead(_ cluster: any ClusterMembership, on storage: any StorageBackend, continuing handover: ReplicaHandover?) async throws -> Bool {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { await renewUntilLost(cluster) }
-            group.addTask { try await serveWhileHealthy(on: storage) }
+            group.addTask { try await serveWhileHealthy(on: storage, continuing: handover) }
             let outcome = try await group.next() ?? false
             group.cancelAll()
             try await group.waitForAll()
@@ -167,12 +170,12 @@ struct EngineService: Service {
         return won
     }
 
-    private func serveWhileHealthy(on storage: any StorageBackend) async throws -> Bool {
+    private func serveWhileHealthy(on storage: any StorageBackend, continuing handover: ReplicaHandover?) async throws -> Bool {
         var engineConfiguration = configuration.engine
         engineConfiguration.storage = storage
         let engine: Engine
         do {
-            engine = try await open(engineConfiguration)
+            engine = try await open(engineConfiguration, continuing: handover)
         } catch {
             configuration.logger.error("leading, but recovery failed; stepping down", metadata: ["error": "\(error)"])
             return true
@@ -196,10 +199,10 @@ struct EngineService: Service {
         return stopped
     }
 
-    private func open(_ engineConfiguration: EngineConfiguration) async throws -> Engine {
+    private func open(_ engineConfiguration: EngineConfiguration, continuing handover: ReplicaHandover? = nil) async throws -> Engine {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Engine, any Error>) in
             // Recovery blocks for seconds: keep it off the cooperative pool.
-            DispatchQueue.global().async { continuation.resume(with: Result { try Engine.open(engineConfiguration) }) }
+            DispatchQueue.global().async { continuation.resume(with: Result { try Engine.open(engineConfiguration, continuing: handover) }) }
         }
     }
 
@@ -211,6 +214,7 @@ struct EngineService: Service {
             for report in engine.recovery {
                 logger.info("partition recovered", metadata: [
                     "partition": "\(report.partition)", "checkpoint_op": "\(report.checkpointOp)",
+                    "from": "\(report.continuedFromReplica ? "this node's replica" : "the checkpoint")",
                     "replayed_ops": "\(report.replayedOps)", "seconds": "\(report.seconds)"])
             }
             let directory = try await Directory.load(from: engine)
