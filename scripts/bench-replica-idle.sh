@@ -10,20 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:?usage: bench-replica-idle.sh RUNS [SECONDS]}
 SECONDS_IDLE=${2:-10}
-BIN=.build/release/settle
-PGDIR=$(mktemp -d /tmp/settle-bench-idle.XXXXXX)
-WORK=$(mktemp -d /tmp/settle-bench-idle-work.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  scripts/postgres-stop.sh "$PGDIR" || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-swift build -c release --product settle >/dev/null
-URL=$(scripts/postgres-start.sh "$PGDIR")
-export SETTLE_OPERATOR_KEY="sk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+source scripts/lib/cluster-bench.sh
 echo "== machine: $(nproc) cores; $SECONDS_IDLE idle seconds per run"
 
 serve() {  # name http-port extra-options...
@@ -51,8 +38,7 @@ for run in $(seq 1 "$RUNS"); do
   backoff+=("$(python3 -c "print(f'{($a2 - $a) / ($end - $start):.1f}')")")
   fixed+=("$(python3 -c "print(f'{($b2 - $b) / ($end - $start):.1f}')")")
   echo "run $run: $partitions partitions; polls/s: --idle-poll-ms 100: ${backoff[-1]}, --idle-poll-ms 5: ${fixed[-1]}"
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  PIDS=()
+  stop_nodes
 done
 python3 - "${backoff[*]}" "${fixed[*]}" <<'PY'
 import statistics, sys

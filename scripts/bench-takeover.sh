@@ -18,24 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:?usage: bench-takeover.sh RUNS [settle bench options...]}
 shift
-BIN=.build/release/settle
-PGDIR=$(mktemp -d /tmp/settle-bench-takeover.XXXXXX)
-WORK=$(mktemp -d /tmp/settle-bench-takeover-work.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  scripts/postgres-stop.sh "$PGDIR" || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-swift build -c release --product settle >/dev/null
-URL=$(scripts/postgres-start.sh "$PGDIR")
-[[ $URL =~ ^postgres://([^@/]+)@([^:/]+):([0-9]+)/([^?]+)$ ]] || { echo "unexpected URL $URL" >&2; exit 1; }
-export PGUSER=${BASH_REMATCH[1]} PGHOST=${BASH_REMATCH[2]} PGPORT=${BASH_REMATCH[3]} PGDATABASE=${BASH_REMATCH[4]}
-PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | head -1)
-sql() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
-export SETTLE_OPERATOR_KEY="sk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+source scripts/lib/cluster-bench.sh
 echo "== machine: $(nproc) cores; PostgreSQL $(sql 'SHOW server_version')"
 
 serve() {  # name http-port
@@ -76,11 +59,10 @@ for run in $(seq 1 "$RUNS"); do
   TO_WRITER+=("$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.2f}')" "$(date +%s.%N)" "$killed")")
   FROM_REPLICA+=("$(recovery_seconds "$WORK/$SCHEMA-b.log" "this node's replica")")
   kill -TERM "$B"; wait "$B" 2>/dev/null || true
-  serve c 17760; C=$LAST
+  serve c 17760
   await_role 17760 writer
   FROM_CHECKPOINT+=("$(recovery_seconds "$WORK/$SCHEMA-c.log" "the checkpoint")")
-  kill -TERM "$C"; wait "$C" 2>/dev/null || true
-  PIDS=()
+  stop_nodes
   echo "run $run: $(grep 'transfers/s' "$WORK/bench$run.out" | tail -1 | sed 's/^ *//'); journal ops $end, checkpoints $checkpoints"
   echo "   recovery from b's replica ${FROM_REPLICA[-1]} s (b writing ${TO_WRITER[-1]} s after the SIGKILL); c from the checkpoint ${FROM_CHECKPOINT[-1]} s"
   sql "SET client_min_messages = warning; DROP SCHEMA $SCHEMA CASCADE" >/dev/null
