@@ -132,29 +132,35 @@ struct EngineService: Service {
     }
 
     /// Serves reads on the replica `engine`; every `interval` it learns where writes go (from
-    /// `leading`'s attempt to lead when given, else from the replica) and reloads the tenant
-    /// directory when partition 0 moved on. Returns the storage to write once `leading` won
-    /// (the replica is stopped by then); nil when a partition stopped or on shutdown.
+    /// `leading`'s attempt to lead when given, else from the replica), and every 100 ms it
+    /// reloads the tenant directory if partition 0 moved on, so a new key works here soon
+    /// after the writer made it. Returns the storage to write once `leading` won (the replica
+    /// is stopped by then); nil when a partition stopped or on shutdown.
     private func serveReplica(_ engine: Engine, _ replica: any ReplicaMembership, leading cluster: (any ClusterMembership)?) async throws -> (any StorageBackend)? {
         var won: (any StorageBackend)?
         try await serve(engine) { ledger in
             var directoryOp: UInt64?  // unknown: the first round reloads
+            let round = cluster?.interval ?? replica.interval
+            var nextRound = ContinuousClock.now + round
             while !Task.isShuttingDownGracefully {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: cluster?.interval ?? replica.interval) }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(round, .milliseconds(100))) }
                 if !engine.stoppedPartitions.isEmpty {
                     configuration.logger.critical("a replica partition stopped; reopening", metadata: ["partitions": "\(engine.stoppedPartitions)"])
                     return
                 }
-                if let cluster {
-                    switch await attemptToLead(cluster) {
-                    case .leading(let storage):
-                        won = storage
-                        return
-                    case .following(let writer):
-                        state.writerMoved(to: writer)
+                if ContinuousClock.now >= nextRound {
+                    nextRound = ContinuousClock.now + round
+                    if let cluster {
+                        switch await attemptToLead(cluster) {
+                        case .leading(let storage):
+                            won = storage
+                            return
+                        case .following(let writer):
+                            state.writerMoved(to: writer)
+                        }
+                    } else {
+                        state.writerMoved(to: await replica.writer())
                     }
-                } else {
-                    state.writerMoved(to: await replica.writer())
                 }
                 // Tenants and keys live in partition 0: reload only when it moved on.
                 let op = engine.metrics.first?.replica?.appliedOp
