@@ -117,9 +117,13 @@ struct ReplicaTests {
         let (engine, cluster) = try writer(settings, checkpointBytes: 2_000)
         defer { engine.shutdown(); cluster.close() }
         _ = try await engine.submit(.createAccounts(tenant, (1...4).map { Account(id: UInt128($0), ledger: 1, code: 1) }))
-        // Polls only when a read asks for an op it lacks, so it falls behind meanwhile.
+        // Polls only when a read asks for an op it lacks, so it falls behind meanwhile (once
+        // its first poll, at start, is done).
         let replica = try replica(settings, pollMilliseconds: 600_000)
         defer { replica.shutdown() }
+        for _ in 0..<1_000 where !replica.metrics.allSatisfy({ ($0.replica?.polls ?? 0) >= 1 }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         var last: UInt64 = 0
         for batch in 0..<40 { last = try await engine.submit(.createTransfers(tenant, transfers(batch: batch))).op }
         let partition = UInt32(engine.partitionIndex(for: tenant))

@@ -22,11 +22,16 @@ struct TakeoverTests {
         return configuration
     }
 
-    func replica(_ settings: PostgresSettings, pollMilliseconds: UInt64) throws -> Engine {
+    /// A replica that has made its first poll (at op 0: nothing is written yet).
+    func replica(_ settings: PostgresSettings, pollMilliseconds: UInt64) async throws -> Engine {
         _ = try PostgresCluster.partitionCount(settings, creatingWith: 2, logger: Logger(label: "test"))
         var configuration = EngineConfiguration(directory: "/nonexistent/unused")
         configuration.replicaPollNanoseconds = pollMilliseconds * 1_000_000
-        return try Engine.openReplica(configuration, storage: PostgresReplicaStorage(settings: settings))
+        let replica = try Engine.openReplica(configuration, storage: PostgresReplicaStorage(settings: settings))
+        for _ in 0..<1_000 where !replica.metrics.allSatisfy({ ($0.replica?.polls ?? 0) >= 1 }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return replica
     }
 
     func transfers(batch: Int) -> [Transfer] {
@@ -59,7 +64,7 @@ struct TakeoverTests {
     @Test func theWinnerReplaysOnlyWhatItsReplicaHadNotAppliedAndWritesOn() async throws {
         let settings = try TestDatabase.migratedSettings()
         // Polls only when a read names an op it lacks, so the last two batches stay unapplied.
-        let replica = try replica(settings, pollMilliseconds: 600_000)
+        let replica = try await replica(settings, pollMilliseconds: 600_000)
         var seen: UInt64 = 0
         let (digest, last) = try await writeAndStepDown(settings, checkpointBytes: 512 << 20, batches: 20) { engine in
             let op = try await engine.submit(.createTransfers(tenant, [])).op
@@ -89,7 +94,7 @@ struct TakeoverTests {
         let settings = try TestDatabase.migratedSettings()
         // Opened before anything is written; never polls again, while tiny checkpoints let
         // the writer remove the rows after its op.
-        let replica = try replica(settings, pollMilliseconds: 600_000)
+        let replica = try await replica(settings, pollMilliseconds: 600_000)
         let (digest, last) = try await writeAndStepDown(settings, checkpointBytes: 2_000, batches: 40) { _ in }
         let partition = Int(tenant.rawValue % 2)
         let oldest = try TestDatabase.admin(settings, "SELECT min(op) FROM settle_journal WHERE partition = \(partition)")
