@@ -41,8 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --postgres: the host other nodes' clients are sent to (default: --host).") var advertiseHost: String?
     @Option(help: "With --postgres: lease length in milliseconds; renewed every third of it.") var leaseMs: Int64 = 3_000
     @Flag(help: "With --postgres: a read replica; never writes, follows the journal, serves reads.") var replica = false
-    @Option(help: "With --replica: how long a read passing min_op waits for it, in milliseconds.") var readWaitMs: UInt64 = 2_000
-    @Option(help: "With --replica: the longest wait between polls of the journal while nothing new comes, in milliseconds (5 while records come).")
+    @Option(help: "With --postgres, on a replica or a node that does not write: how long a read passing min_op waits for it, in milliseconds.")
+    var readWaitMs: UInt64 = 2_000
+    @Option(help: "With --postgres, on a replica or a node that does not write: the longest wait between polls of the journal while nothing new comes, in milliseconds (5 while records come).")
     var idlePollMs: UInt64 = 100
     @Flag(help: "With --replica: keep the SQL projection (settle_accounts, settle_transfers) current.") var project = false
 
