@@ -46,7 +46,7 @@ public struct EngineConfiguration: Sendable {
     public var replicaPollNanoseconds: UInt64 = 5_000_000
     /// The longest a quiet replica waits between polls: each poll that finds nothing doubles the
     /// wait up to this, and one that finds records sets it back to `replicaPollNanoseconds`. An
-    /// idle replica then costs its storage a few queries a second per partition instead of 200;
+    /// idle replica then costs its storage about 10 queries a second per partition, not ~180;
     /// a read that names an op not applied yet still polls at once.
     public var replicaIdlePollNanoseconds: UInt64 = 100_000_000
 

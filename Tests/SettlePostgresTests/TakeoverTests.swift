@@ -28,9 +28,7 @@ struct TakeoverTests {
         var configuration = EngineConfiguration(directory: "/nonexistent/unused")
         configuration.replicaPollNanoseconds = pollMilliseconds * 1_000_000
         let replica = try Engine.openReplica(configuration, storage: PostgresReplicaStorage(settings: settings))
-        for _ in 0..<1_000 where !replica.metrics.allSatisfy({ ($0.replica?.polls ?? 0) >= 1 }) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await replica.awaitFirstPoll()
         return replica
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SettleEngine
 import SettleStorage
 import Testing
 @testable import SettlePostgres
@@ -81,4 +82,15 @@ func replayAll(_ journal: PostgresJournal, after op: UInt64 = 0) throws -> [Jour
     var records: [JournalRecord] = []
     try journal.replay(after: op) { records.append($0) }
     return records
+}
+
+extension Engine {
+    /// Waits (up to 10 s) until every partition of this replica has looked at storage once:
+    /// a test that needs the replica to fall behind must not let a late thread start find it
+    /// caught up.
+    func awaitFirstPoll() async throws {
+        for _ in 0..<1_000 where !metrics.allSatisfy({ ($0.replica?.polls ?? 0) >= 1 }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }

@@ -158,13 +158,18 @@ struct FailoverTestCommand: AsyncParsableCommand {
         return configuration
     }
 
+    /// The nodes that serve reads without writing: the replica and every node but `writer`.
+    private func readers(_ cluster: ClusterNodes, writer: Int) -> [(ClusterNodes.Node, String)] {
+        [(cluster.replica, "the replica")] + cluster.nodes.filter { $0.index != writer }.map { ($0, "node \($0.index) (following)") }
+    }
+
     /// A write sent to the replica, or to a node that does not write, is redirected to the
     /// writer.
     private func checkRedirects(_ cluster: ClusterNodes, key: String) async throws {
         let writer = try await cluster.awaitWriter()
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         defer { _ = http.shutdown() }
-        for (node, name) in [(cluster.replica, "the replica")] + cluster.nodes.filter({ $0.index != writer }).map({ ($0, "node \($0.index)") }) {
+        for (node, name) in readers(cluster, writer: writer) {
             try await checkRedirect(from: node, name: name, to: cluster.nodes[writer], key: key, http: http)
         }
         say("the replica and the other nodes redirect writes to node \(writer)")
@@ -194,7 +199,7 @@ struct FailoverTestCommand: AsyncParsableCommand {
     /// the writer. And the replica lag is in their /metrics.
     private func checkReads(_ cluster: ClusterNodes, key: String, workload: FailoverWorkload) async throws {
         let writer = try await cluster.awaitWriter()
-        for (node, name) in [(cluster.replica, "the replica")] + cluster.nodes.filter({ $0.index != writer }).map({ ($0, "node \($0.index) (following)") }) {
+        for (node, name) in readers(cluster, writer: writer) {
             var configuration = SettleClient.Configuration(port: node.grpcPort, apiKey: key)
             configuration.attempts = 20
             let (violations, summary) = try await SettleClient.withClient(configuration) { client in
